@@ -1,0 +1,145 @@
+"""Runs one frame through an ordered list of transforms, keeping its timing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .errors import TransformError
+from .frames import AudioData, VideoFrame
+from .transforms.base import Transform
+
+Frame = VideoFrame | AudioData
+EventSink = Callable[[dict[str, Any]], None]
+ON_ERROR = ("fail", "skip", "pass")
+
+
+class TransformChain:
+    """The transforms of one kind, in order; frames go in, zero or more frames come out.
+
+    ``on_error``: ``fail`` raises :class:`~mstg.errors.TransformError` naming the transform and
+    the timestamp; ``skip`` drops that frame; ``pass`` hands it on untouched.
+    """
+
+    def __init__(self, transforms: list[Transform], *, on_event: EventSink | None = None,
+                 on_error: str = "fail") -> None:
+        if on_error not in ON_ERROR:
+            raise ValueError(f"on_error must be one of {', '.join(ON_ERROR)}")
+        self.transforms = transforms
+        self.on_event = on_event
+        self.on_error = on_error
+        self.errors = 0
+        self._current: Frame | None = None
+        for transform in transforms:
+            transform._emit_callback = self._emitter(transform)
+
+    def _emitter(self, transform: Transform) -> EventSink:
+        def emit(event: dict[str, Any]) -> None:
+            frame = self._current
+            full = {"type": transform.name}
+            if frame is not None:
+                full.update(timestamp=frame.timestamp, frame=frame.index)
+            full.update(event)
+            if self.on_event is not None:
+                self.on_event(full)
+        return emit
+
+    def setup(self, settings: dict[str, Any]) -> None:
+        for transform in self.transforms:
+            transform.setup(dict(settings))
+
+    def push(self, frame: Frame) -> list[Frame]:
+        """Run ``frame`` (owned by the chain from now on) through every transform."""
+        frames = [frame]
+        for transform in self.transforms:
+            frames = [out for item in frames for out in self._apply(transform, item)]
+        return frames
+
+    def flush(self) -> list[Frame]:
+        """What transforms still hold at the end of the stream, run through the rest."""
+        out: list[Frame] = []
+        for position, transform in enumerate(self.transforms):
+            held = transform.flush()
+            if not held or self._current is None:
+                continue
+            frames = self._wrap(transform, held, self._current, own=False)
+            for later in self.transforms[position + 1:]:
+                frames = [o for item in frames for o in self._apply(later, item)]
+            out.extend(frames)
+        return out
+
+    def _apply(self, transform: Transform, frame: Frame) -> list[Frame]:
+        self._current = frame
+        try:
+            fmt = transform.input_format
+            data = frame.to_ndarray(fmt) if fmt else None
+            result = transform.process(data, frame)
+            return self._wrap(transform, result, frame, own=True)
+        except TransformError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a plugin may raise anything
+            self.errors += 1
+            if self.on_error == "pass":
+                return [frame]
+            frame.close()
+            if self.on_error == "skip":
+                return []
+            raise TransformError(
+                f"transform '{transform.name}' failed on the frame at "
+                f"{frame.timestamp / 1e6:.3f}s: {type(exc).__name__}: {exc}") from exc
+
+    def _wrap(self, transform: Transform, result: Any, frame: Frame, *, own: bool) -> list[Frame]:
+        if result is None:
+            if own:
+                frame.close()
+            return []
+        if isinstance(result, (VideoFrame, AudioData)):
+            return [self._retime(result, frame, own)]
+        if isinstance(result, np.ndarray):
+            made = self._from_array(transform, result, frame)
+            if own:
+                frame.close()
+            return [made]
+        if isinstance(result, (list, tuple)):
+            parts = [self._wrap(transform, item, frame, own=False) for item in result]
+            flat = [f for part in parts for f in part]
+            self._spread(flat, frame)
+            if own:
+                frame.close()
+            return flat
+        raise TransformError(f"transform '{transform.name}' returned {type(result).__name__}; "
+                             "expected an array, a frame, a list of them, or None")
+
+    def _from_array(self, transform: Transform, array: np.ndarray, frame: Frame) -> Frame:
+        fmt = transform.input_format
+        try:
+            if isinstance(frame, VideoFrame):
+                if fmt != "gray" and array.ndim == 2 and fmt != "yuv420p":
+                    return frame.with_pixels(np.ascontiguousarray(array, np.uint8), "gray")
+                return frame.with_pixels(array, fmt)
+            return frame.with_samples(array, fmt)
+        except (TypeError, ValueError) as exc:
+            raise TransformError(f"transform '{transform.name}' returned an unusable array: {exc}") from exc
+
+    @staticmethod
+    def _retime(result: Frame, frame: Frame, own: bool) -> Frame:
+        if result is not frame:
+            result.timestamp, result.index, result.capture_time = frame.timestamp, frame.index, frame.capture_time
+            if isinstance(result, VideoFrame):
+                result.duration = frame.duration
+            if own:
+                frame.close()
+        return result
+
+    @staticmethod
+    def _spread(frames: list[Frame], origin: Frame) -> None:
+        """Several frames out of one share its duration, in order."""
+        if len(frames) < 2 or not origin.duration:
+            return
+        step = origin.duration // len(frames)
+        for i, item in enumerate(frames):
+            item.timestamp = origin.timestamp + i * step
+            if isinstance(item, VideoFrame):
+                item.duration = step

@@ -1,0 +1,53 @@
+"""The ``mstg`` command: a thin layer over the library (no heavy import at start-up)."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from .._version import __version__
+
+#: Sub-commands, imported only when used so that ``mstg --help`` stays fast.
+COMMANDS = {
+    "run": ("mstg.cli.run", "run", "Read inputs, run transforms, write outputs."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        entry = COMMANDS.get(name)
+        if entry is None:
+            return None
+        module, attr, _ = entry
+        return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="mstg")
+def cli() -> None:
+    """Media filters for terminals and pipelines: processor tracks in, transforms, generator
+    tracks out.
+
+    \b
+    Examples:
+      mstg run --input demo --transform barcode --output demo.mp4 --events -
+      mstg run -i talk.mp4 -t "blur:sigma=3" -o small.webm
+      ffmpeg -i in.mkv -f nut - | mstg run -i - -t edges -o - | ffplay -
+    """
+
+
+def main(argv: Any = None) -> None:
+    """Console-script entry point."""
+    cli.main(args=argv, prog_name="mstg")

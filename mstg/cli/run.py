@@ -1,0 +1,135 @@
+"""``mstg run``: parse the flags into inputs, transforms and outputs, run, report."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from typing import Any
+
+import click
+
+from ..errors import ExitStatus, UsageError
+from .errors import handle_errors
+
+
+def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    try:
+        w, h = (int(v) for v in value.lower().split("x"))
+        if w > 0 and h > 0:
+            return w, h
+    except ValueError:
+        pass
+    raise click.BadParameter(f"{value!r} is not WIDTHxHEIGHT, e.g. 1280x720")
+
+
+RUN_EPILOG = """\b
+Inputs (-i, several allowed): demo, a file, '-' (stdin), a URL, testsrc, sine,
+  another lavfi source (testsrc2=size=1280x720), photo.png, 'shots/*.jpg'.
+Outputs (-o, several allowed): a file (.mp4 .mkv .webm .mov .gif .wav .flac .mp3 .ogg
+  .opus ...), '-' (stdout, NUT), null, or a network URL.
+\b
+Examples:
+  mstg run -i demo -o demo.mp4
+  mstg run -i talk.mkv --start 10 --duration 5 -o clip.webm
+  mstg run -i testsrc -i sine --duration 5 -o tone.mp4
+  mstg run -i talk.mkv -o - | mstg run -i - -o out.webm
+"""
+
+
+@click.command(epilog=RUN_EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-i", "--input", "inputs", multiple=True, metavar="INPUT",
+              help="What to read (default: demo).")
+@click.option("-t", "--transform", "transforms", multiple=True, metavar="NAME[:K=V,...]",
+              help="A transform to apply, in order; repeat for a chain.")
+@click.option("-o", "--output", "outputs", multiple=True, metavar="OUTPUT",
+              help="Where to write; repeat to write several at once.")
+@click.option("--events", metavar="FILE|-", help="Write transform events as JSON Lines here.")
+@click.option("-y", "--overwrite", is_flag=True, help="Overwrite output files that exist.")
+@click.option("--start", type=click.FloatRange(min=0), help="Start this many seconds in.")
+@click.option("--duration", type=click.FloatRange(min=0, min_open=True),
+              help="Stop after this many seconds (synthetic inputs: default 10).")
+@click.option("--video-track", metavar="N|none", help="Which video track of the input (from 0).")
+@click.option("--audio-track", metavar="N|none", help="Which audio track of the input (from 0).")
+@click.option("--input-format", metavar="FMT", help="FFmpeg demuxer for the input (e.g. nut, lavfi).")
+@click.option("--input-fps", type=click.FloatRange(min=0, min_open=True),
+              help="Frame rate for image inputs (default 25).")
+@click.option("-f", "--format", "output_format", metavar="FMT",
+              help="FFmpeg muxer for the outputs (default: from the extension; NUT on stdout).")
+@click.option("--video-codec", "-cv", metavar="CODEC", help="Video encoder (e.g. libx264, ffv1).")
+@click.option("--audio-codec", "-ca", metavar="CODEC", help="Audio encoder (e.g. aac, libopus).")
+@click.option("--crf", type=click.IntRange(0, 63), help="Constant quality (x264: 23 by default).")
+@click.option("--bitrate", "-b", metavar="RATE", help="Video bitrate, e.g. 2M (instead of --crf).")
+@click.option("--audio-bitrate", metavar="RATE", help="Audio bitrate, e.g. 128k.")
+@click.option("--encoder-preset", metavar="NAME", help="x264 preset (default veryfast).")
+@click.option("--size", callback=_size, metavar="WxH", help="Scale the output video.")
+@click.option("--fps", type=click.FloatRange(min=0, min_open=True),
+              help="Constant output frame rate (frames dropped or kept to fit).")
+@click.option("--pix-fmt", metavar="FMT", help="Output pixel format (e.g. yuv444p).")
+@click.option("--no-video", is_flag=True, help="Leave the video out.")
+@click.option("--no-audio", is_flag=True, help="Leave the audio out.")
+@click.option("--realtime", is_flag=True, help="Pace file inputs to their timestamps.")
+@click.option("--max-buffer", type=click.IntRange(min=1), metavar="N",
+              help="Frames held for a slow reader (live default 1: drop the oldest).")
+@click.option("--on-error", type=click.Choice(["fail", "skip", "pass"]), default="fail",
+              show_default=True, help="When a transform fails on a frame.")
+@click.option("-q", "--quiet", is_flag=True, help="Nothing on stderr but errors.")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@handle_errors
+def run(**opts: Any) -> None:
+    """Read inputs as processor tracks, run the transforms, write every output.
+
+    The first video track and the first audio track among the inputs are used. Progress
+    and the summary go to stderr; stdout carries only media or events.
+    """
+    from ..pipeline import Pipeline
+    from .events import EventWriter
+    from .progress import Reporter
+    from .spec import build_inputs, build_outputs, build_transforms
+
+    outputs_spec = list(opts["outputs"])
+    if not outputs_spec:
+        raise UsageError("no output: give one with -o (a file, '-' for stdout, or null)")
+    if opts["events"] == "-" and "-" in outputs_spec:
+        raise UsageError("stdout cannot carry both media (-o -) and events (--events -)")
+    transforms = build_transforms(opts["transforms"])
+    inputs = build_inputs(opts)
+    try:
+        outputs = build_outputs(opts)
+        events = EventWriter.open(opts["events"], overwrite=opts["overwrite"]) if opts["events"] else None
+    except BaseException:
+        for source in inputs:
+            source.stop()
+        raise
+    pipeline = Pipeline(inputs, outputs, transforms, on_event=events.write if events else None,
+                        on_error=opts["on_error"], video=not opts["no_video"],
+                        audio=not opts["no_audio"], max_buffer_size=opts["max_buffer"])
+    reporter = Reporter(enabled=not opts["quiet"])
+    interrupted = _install_signals(pipeline)
+    try:
+        with reporter:
+            stats = pipeline.run(progress=reporter.update)
+    finally:
+        if events is not None:
+            events.close()
+    reporter.summary(stats, outputs)
+    if interrupted:
+        sys.exit(int(interrupted[-1]))
+
+
+def _install_signals(pipeline: Any) -> list[ExitStatus]:
+    """First Ctrl-C/SIGTERM: finish cleanly; a second: stop at once."""
+    received: list[ExitStatus] = []
+
+    def handler(signum: int, _frame: Any) -> None:
+        status = ExitStatus.INTERRUPTED if signum == signal.SIGINT else ExitStatus.TERMINATED
+        if received:
+            os._exit(int(status))
+        received.append(status)
+        pipeline.stop()
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+    return received

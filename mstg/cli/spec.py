@@ -1,0 +1,63 @@
+"""Flags -> library objects: inputs, transforms and outputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import UsageError
+
+
+def build_transforms(specs: tuple[str, ...] | list[str]) -> list[Any]:
+    from ..transforms.registry import load_transform
+
+    return [load_transform(spec) for spec in specs]
+
+
+def _track(value: str | None) -> int | None:
+    if value is None:
+        return 0
+    if value.lower() in ("none", "no", "-1"):
+        return None
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise UsageError(f"track {value!r} is not a number (or 'none')") from exc
+
+
+def build_inputs(opts: dict[str, Any]) -> list[Any]:
+    from ..inputs import open_input
+
+    specs = list(opts.get("inputs") or ()) or ["demo"]
+    if specs.count("-") > 1:
+        raise UsageError("stdin can be read only once")
+    opened: list[Any] = []
+    try:
+        for spec in specs:
+            opened.append(open_input(
+                spec, video_track=_track(opts.get("video_track")),
+                audio_track=_track(opts.get("audio_track")), start=opts.get("start"),
+                duration=opts.get("duration"), realtime=bool(opts.get("realtime")),
+                format=opts.get("input_format"), fps=opts.get("input_fps")))
+    except BaseException:
+        for source in opened:
+            source.stop()
+        raise
+    return opened
+
+
+def build_outputs(opts: dict[str, Any]) -> list[Any]:
+    from ..outputs import EncodeOptions, open_output
+
+    specs = list(opts["outputs"])
+    if specs.count("-") > 1:
+        raise UsageError("stdout can be written only once")
+    files = [s for s in specs if s not in ("-", "null")]
+    if len(set(files)) != len(files):
+        raise UsageError("the same output is named twice")
+    encode = EncodeOptions(
+        video_codec=opts.get("video_codec"), audio_codec=opts.get("audio_codec"),
+        crf=opts.get("crf"), bitrate=opts.get("bitrate"), audio_bitrate=opts.get("audio_bitrate"),
+        preset=opts.get("encoder_preset"), size=opts.get("size"), fps=opts.get("fps"),
+        pix_fmt=opts.get("pix_fmt"), video=not opts.get("no_video"), audio=not opts.get("no_audio"))
+    return [open_output(spec, options=encode, format=opts.get("output_format"),
+                        overwrite=bool(opts.get("overwrite"))) for spec in specs]

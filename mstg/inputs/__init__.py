@@ -1,0 +1,77 @@
+"""Inputs, opened as processor tracks: files, URLs, stdin, synthetic sources and the demo.
+
+>>> from mstg.inputs import open_input
+>>> source = open_input("testsrc", duration=0.5)
+>>> [t.kind for t in source.tracks]
+['video']
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+from ..errors import InputNotFoundError, UsageError
+from .base import Input
+from .demo import DemoInput
+from .images import ImageInput, is_image_spec
+from .media import MediaInput
+
+__all__ = ["DemoInput", "ImageInput", "Input", "MediaInput", "open_input", "LAVFI_SOURCES"]
+
+#: FFmpeg's source filters that mstg accepts by name (``testsrc``, ``sine=frequency=1000``).
+LAVFI_SOURCES = frozenset({
+    "testsrc", "testsrc2", "smptebars", "smptehdbars", "rgbtestsrc", "yuvtestsrc", "color",
+    "mandelbrot", "life", "cellauto", "gradients", "allrgb", "allyuv", "pal75bars", "pal100bars",
+    "zoneplate", "colorspectrum", "nullsrc",
+    "sine", "anoisesrc", "aevalsrc", "anullsrc",
+})
+#: Synthetic sources run this long unless ``duration`` is given (they never end by themselves).
+SYNTHETIC_DEFAULT_DURATION = 10.0
+LIVE_SCHEMES = ("udp", "rtp", "srt", "rtsp", "rtmp", "rtmps", "tcp")
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
+def lavfi_graph(spec: str) -> str | None:
+    """The lavfi graph for ``testsrc``, ``sine=f=1000`` or ``lavfi:<graph>``, else None."""
+    if spec.startswith("lavfi:"):
+        return spec[len("lavfi:"):]
+    name = re.split(r"[=:,]", spec, maxsplit=1)[0]
+    return spec if name in LAVFI_SOURCES else None
+
+
+def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | None = 0,
+               start: float | None = None, duration: float | None = None, realtime: bool = False,
+               format: str | None = None, options: dict[str, str] | None = None,
+               fps: float | None = None, timeout: float | None = 10.0, **extra: Any) -> Input:
+    """Open what ``spec`` names, ready to read: see the README's table of inputs.
+
+    ``video_track`` / ``audio_track`` pick the n-th track of that kind (None: none);
+    ``start`` and ``duration`` are seconds; ``realtime`` paces a file to its timestamps.
+    """
+    if extra:
+        raise UsageError(f"unknown input option(s): {', '.join(sorted(extra))}")
+    if spec == "demo":
+        return DemoInput(duration=SYNTHETIC_DEFAULT_DURATION if duration is None else duration,
+                         realtime=realtime, fps=fps or 30.0, video=video_track is not None,
+                         audio=audio_track is not None)
+    graph = None if format else lavfi_graph(spec)
+    if graph is not None:
+        return MediaInput(graph, format="lavfi", options=options, realtime=realtime, label=spec,
+                          duration=SYNTHETIC_DEFAULT_DURATION if duration is None else duration)
+    common: dict[str, Any] = dict(format=format, options=options, video_track=video_track,
+                                  audio_track=audio_track, start=start, duration=duration,
+                                  realtime=realtime)
+    if spec == "-":
+        return MediaInput("pipe:0", label="stdin", **common)
+    if _URL.match(spec):
+        live = spec.split(":", 1)[0].lower() in LIVE_SCHEMES
+        return MediaInput(spec, live=live, timeout=timeout, **common)
+    if format is None and is_image_spec(spec):
+        return ImageInput(spec, fps=fps or 25.0, duration=duration, realtime=realtime)
+    if not os.path.exists(spec):
+        raise InputNotFoundError(f"input not found: {spec}")
+    if os.path.isdir(spec):
+        raise InputNotFoundError(f"{spec} is a folder", hint=f"for its pictures use '{spec}/*.png'")
+    return MediaInput(spec, **common)

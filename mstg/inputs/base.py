@@ -1,0 +1,136 @@
+"""The input base class: a source of tracks read on a thread of its own."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+from ..frames import AudioData, VideoFrame
+from ..tracks import MediaStreamTrack, TrackSource
+
+Frame = VideoFrame | AudioData
+
+
+class Input:
+    """An opened input: its tracks (``video``, ``audio``), read once :meth:`start` is called.
+
+    Subclasses say what their tracks are (``_add_source``) and yield ``(source_index, frame)``
+    pairs in timestamp order from :meth:`_frames`; the base class runs that on a thread,
+    paces it to the timestamps when ``realtime`` is set, and ends the tracks when it stops.
+
+    ``live`` inputs (camera, microphone, screen, network streams) never wait for a slow
+    reader; the others (files, pipes, synthetic sources) make the source wait instead.
+    """
+
+    live: bool = False
+
+    def __init__(self, name: str, *, duration: float | None = None, realtime: bool = False) -> None:
+        self.name = name
+        self.realtime = realtime
+        self.limit_us: int | None = None if duration is None else int(duration * 1_000_000)
+        self.tracks: list[MediaStreamTrack] = []
+        self._sources: list[TrackSource] = []
+        self.frames_read = 0
+        self.decode_errors = 0
+        self.error: BaseException | None = None
+        self.position_us = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # what subclasses use ------------------------------------------------------------------
+    def _add_source(self, kind: str, label: str) -> int:
+        source = TrackSource(kind, live=self.live)
+        self._sources.append(source)
+        self.tracks.append(MediaStreamTrack(source, label=label))
+        return len(self._sources) - 1
+
+    def _frames(self) -> Iterator[tuple[int, Frame]]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _close(self) -> None:
+        """Release what the input holds (called on the reading thread at the end)."""
+
+    # public --------------------------------------------------------------------------------
+    @property
+    def video(self) -> MediaStreamTrack | None:
+        """The input's video track, or None."""
+        return next((t for t in self.tracks if t.kind == "video"), None)
+
+    @property
+    def audio(self) -> MediaStreamTrack | None:
+        """The input's audio track, or None."""
+        return next((t for t in self.tracks if t.kind == "audio"), None)
+
+    @property
+    def duration_us(self) -> int | None:
+        """Expected length in microseconds, when known (for progress)."""
+        return self.limit_us
+
+    def start(self) -> None:
+        """Start reading on a thread of its own."""
+        self._thread = threading.Thread(target=self._run, name=f"input:{self.name}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop reading: the tracks end after the frame in hand."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the reading thread; True once it has finished."""
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _run(self) -> None:
+        anchor: float | None = None
+        try:
+            for index, frame in self._frames():
+                if self._stop.is_set():
+                    frame.close()
+                    break
+                if self.limit_us is not None and frame.timestamp >= self.limit_us:
+                    frame.close()
+                    if self._all_past_limit(index):
+                        break
+                    continue
+                if self.realtime:
+                    anchor = self._pace(frame, anchor)
+                self.frames_read += 1
+                self.position_us = max(self.position_us, frame.timestamp)
+                if not self._sources[index].deliver(frame) and self._all_stopped():
+                    break
+        except BaseException as exc:  # reported by the pipeline, once
+            self.error = exc
+        finally:
+            for source in self._sources:
+                source.end()
+            try:
+                self._close()
+            except Exception:  # noqa: BLE001 - closing must not hide the real outcome
+                pass
+
+    def _all_past_limit(self, index: int) -> bool:
+        self._sources[index].ended.set()
+        return all(s.ended.is_set() for s in self._sources)
+
+    def _all_stopped(self) -> bool:
+        return all(all(t.ready_state == "ended" for t in s.tracks) for s in self._sources)
+
+    def _pace(self, frame: Frame, anchor: float | None) -> float:
+        now = time.monotonic()
+        if anchor is None:
+            return now - frame.timestamp / 1e6
+        wait = anchor + frame.timestamp / 1e6 - now
+        if wait > 0:
+            self._stop.wait(wait)
+        return anchor
+
+    def __repr__(self) -> str:
+        kinds = "+".join(t.kind for t in self.tracks)
+        return f"<{type(self).__name__} {self.name!r} {kinds}>"

@@ -1,0 +1,158 @@
+"""Inputs FFmpeg opens: files of any container, URLs, stdin pipes and lavfi sources."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from ..errors import InputError, InputNotFoundError
+from ..frames import AudioData, VideoFrame
+from .base import Frame, Input
+
+US = 1_000_000
+
+
+def open_container(url: str, *, format: str | None = None, options: dict[str, str] | None = None,
+                   timeout: float | None = None, label: str | None = None) -> Any:
+    """``av.open`` for reading, with FFmpeg's errors turned into mstg's."""
+    import av
+
+    label = label or url
+    try:
+        return av.open(url, "r", format=format, options=options or {}, timeout=timeout)
+    except FileNotFoundError as exc:
+        raise InputNotFoundError(f"input not found: {label}") from exc
+    except av.error.InvalidDataError as exc:
+        raise InputError(f"cannot read {label}: not a media file FFmpeg understands") from exc
+    except av.error.FFmpegError as exc:
+        raise InputError(f"cannot open {label}: {exc.strerror or exc}") from exc
+
+
+def _pick(streams: list[Any], wanted: int | None, kind: str, label: str) -> Any | None:
+    if wanted is None or not streams:
+        return None
+    if wanted >= len(streams) or wanted < 0:
+        raise InputError(f"{label} has {len(streams)} {kind} track(s); there is no {kind} track {wanted}")
+    return streams[wanted]
+
+
+class MediaInput(Input):
+    """An FFmpeg-readable input: a file path, a URL, ``pipe:0`` or a lavfi graph.
+
+    Tracks: the ``video_track``-th video stream and the ``audio_track``-th audio stream
+    (0 by default; None for none). Cover art is not a video track. ``start`` seeks (seconds)
+    and makes timestamps start from 0 there; ``duration`` stops after so many seconds.
+
+    >>> source = MediaInput("testsrc=size=64x48:rate=10", format="lavfi", duration=1)
+    >>> source.video.kind, source.audio
+    ('video', None)
+    """
+
+    def __init__(self, url: str, *, format: str | None = None, options: dict[str, str] | None = None,
+                 video_track: int | None = 0, audio_track: int | None = 0, start: float | None = None,
+                 duration: float | None = None, realtime: bool = False, live: bool | None = None,
+                 label: str | None = None, timeout: float | None = None) -> None:
+        super().__init__(label or url, duration=duration, realtime=realtime)
+        self.url = url
+        if live is not None:
+            self.live = live
+        self.container = open_container(url, format=format, options=options, timeout=timeout,
+                                        label=self.name)
+        try:
+            self._select(video_track, audio_track)
+        except BaseException:
+            self.container.close()
+            raise
+        self.start_s = start
+        self._origin_us: int | None = None
+
+    def _select(self, video_track: int | None, audio_track: int | None) -> None:
+        streams = self.container.streams
+        import av
+
+        cover = av.stream.Disposition.attached_pic
+        videos = [s for s in streams.video if not s.disposition & cover]
+        video = _pick(videos, video_track, "video", self.name)
+        audio = _pick(list(streams.audio), audio_track, "audio", self.name)
+        self._streams: dict[int, int] = {}
+        for stream in (video, audio):
+            if stream is None:
+                continue
+            stream.thread_type = "AUTO"
+            codec = stream.codec_context.name if stream.codec_context else "?"
+            self._streams[stream.index] = self._add_source(stream.type, f"{self.name}#{stream.index} {codec}")
+        if not self._streams:
+            raise InputError(f"{self.name} has no audio or video track to read")
+        self._selected = [s for s in (video, audio) if s is not None]
+        self._counts = {s.index: 0 for s in self._selected}
+        self._next_pts_us = {s.index: 0 for s in self._selected}
+
+    @property
+    def duration_us(self) -> int | None:
+        known = self.container.duration
+        total = None if known is None else int(known) - int((self.start_s or 0) * US)
+        if self.limit_us is not None:
+            return self.limit_us if total is None else min(total, self.limit_us)
+        return total
+
+    def _frames(self) -> Iterator[tuple[int, Frame]]:
+        import av
+
+        container = self.container
+        start_us = int((self.start_s or 0) * US)
+        if start_us:
+            container.seek(start_us + int(container.start_time or 0), backward=True, any_frame=False)
+        for packet in container.demux(self._selected):
+            if self.stopping:
+                return
+            try:
+                decoded = packet.decode()
+            except av.error.FFmpegError:
+                self.decode_errors += 1
+                continue
+            for frame in decoded:
+                out = self._wrap(packet.stream, frame, start_us)
+                if out is not None:
+                    yield out
+
+    def _wrap(self, stream: Any, frame: Any, start_us: int) -> tuple[int, Frame] | None:
+        index = stream.index
+        ts = self._timestamp_us(stream, frame)
+        if self._origin_us is None:
+            start = self.container.start_time
+            self._origin_us = int(start) if start is not None else ts
+        ts -= self._origin_us + start_us
+        if ts < 0 and start_us:
+            return None
+        count = self._counts[index]
+        self._counts[index] = count + 1
+        now = time.monotonic() if self.live else None
+        if stream.type == "video":
+            duration = self._video_duration(stream, frame)
+            self._next_pts_us[index] = ts + self._origin_us + start_us + duration
+            wrapped: Frame = VideoFrame.from_av(frame, timestamp=ts, duration=duration, index=count,
+                                                capture_time=now)
+        else:
+            wrapped = AudioData.from_av(frame, timestamp=ts, index=count, capture_time=now)
+            self._next_pts_us[index] = ts + self._origin_us + start_us + wrapped.duration
+        return self._streams[index], wrapped
+
+    def _timestamp_us(self, stream: Any, frame: Any) -> int:
+        pts = frame.pts
+        if pts is None:
+            pts = frame.dts if hasattr(frame, "dts") and frame.dts is not None else None
+        if pts is None or frame.time_base is None:
+            return self._next_pts_us[stream.index]
+        return int(pts * frame.time_base * US)
+
+    @staticmethod
+    def _video_duration(stream: Any, frame: Any) -> int:
+        dur = getattr(frame, "duration", None)
+        if dur and frame.time_base is not None:
+            return int(dur * frame.time_base * US)
+        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+        return int(US / rate) if rate else 40_000
+
+    def _close(self) -> None:
+        self.container.close()

@@ -1,0 +1,263 @@
+"""The pipeline: processor tracks in, transform chains, generator tracks out to every sink.
+
+Each input reads on its own thread; each kind (video, audio) runs its transform chain on its
+own thread; each output encodes each kind on its own thread. Bounded frame buffers join
+them: a live source drops its oldest frame rather than lag, a file makes the reader wait.
+
+>>> from mstg import Pipeline, open_input, open_output
+>>> stats = Pipeline([open_input("testsrc", duration=0.2)], [open_output("null")]).run()
+>>> stats.frames_in["video"]
+5
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .chain import EventSink, TransformChain
+from .errors import InputError, InvalidStateError, MstgError, UsageError
+from .inputs.base import Input
+from .outputs.base import Output
+from .tracks import MediaStreamTrack, MediaStreamTrackGenerator, MediaStreamTrackProcessor
+from .transforms.base import Transform
+
+Progress = Callable[["Stats"], None]
+
+
+@dataclass
+class Stats:
+    """What a run did: frames per kind, drops, latency, time."""
+
+    frames_in: dict[str, int] = field(default_factory=lambda: {"video": 0, "audio": 0})
+    frames_out: dict[str, int] = field(default_factory=lambda: {"video": 0, "audio": 0})
+    dropped: int = 0
+    decode_errors: int = 0
+    transform_errors: int = 0
+    events: int = 0
+    position_us: int = 0
+    duration_us: int | None = None
+    wall_s: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+    live: bool = False
+    stopped: bool = False
+
+    @property
+    def speed(self) -> float:
+        """Media time processed per second of wall time (1.0 is real time)."""
+        return self.position_us / 1e6 / self.wall_s if self.wall_s > 0 else 0.0
+
+    @property
+    def fps(self) -> float:
+        return self.frames_in["video"] / self.wall_s if self.wall_s > 0 else 0.0
+
+    def latency_percentile(self, p: float) -> float | None:
+        """Capture-to-output latency percentile in ms (live sources), or None."""
+        if not self.latencies_ms:
+            return None
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+class Pipeline:
+    """Reads ``inputs``, runs ``transforms`` in order, writes every frame to all ``outputs``.
+
+    The first video track and the first audio track among the inputs are used (as FFmpeg maps
+    by default); ``video=False`` / ``audio=False`` leave one out. ``on_event`` receives each
+    transform event; ``on_error`` is ``fail``, ``skip`` or ``pass`` (see
+    :class:`~mstg.chain.TransformChain`); ``max_buffer_size`` bounds the reader's buffer.
+    """
+
+    def __init__(self, inputs: list[Input], outputs: list[Output], transforms: list[Transform] = (),  # type: ignore[assignment]
+                 *, on_event: EventSink | None = None, on_error: str = "fail", video: bool = True,
+                 audio: bool = True, max_buffer_size: int | None = None) -> None:
+        if not inputs:
+            raise UsageError("no input")
+        if not outputs:
+            raise UsageError("no output")
+        self.inputs = list(inputs)
+        self.outputs = list(outputs)
+        self.transforms = list(transforms)
+        self.on_event = on_event
+        self.on_error = on_error
+        self.max_buffer_size = max_buffer_size
+        self.stats = Stats()
+        self._want = {"video": video, "audio": audio}
+        self._stop_requested = threading.Event()
+        self._errors: list[BaseException] = []
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self._processors: dict[str, MediaStreamTrackProcessor] = {}
+        self._events = 0
+
+    # building -----------------------------------------------------------------------------
+    def _selected_tracks(self) -> dict[str, MediaStreamTrack]:
+        wanted_by_outputs = {k for out in self.outputs for k in out.wants}
+        chosen: dict[str, MediaStreamTrack] = {}
+        for source in self.inputs:
+            for track in source.tracks:
+                use = self._want[track.kind] and track.kind in wanted_by_outputs
+                if use and track.kind not in chosen:
+                    chosen[track.kind] = track
+                else:
+                    track.stop()
+        if not chosen:
+            names = ", ".join(i.name for i in self.inputs)
+            raise InputError(f"nothing to process: {names} has no track the outputs can take")
+        return chosen
+
+    def _build(self) -> None:
+        tracks = self._selected_tracks()
+        self.stats.live = any(t.live for t in tracks.values())
+        shared_lock = threading.Lock()
+        for kind, track in tracks.items():
+            processor = MediaStreamTrackProcessor(track, max_buffer_size=self.max_buffer_size
+                                                  if kind == "video" else None)
+            self._processors[kind] = processor
+            chain = TransformChain([t for t in self.transforms if t.kind == kind],
+                                   on_event=self._event, on_error=self.on_error)
+            generator = MediaStreamTrackGenerator(kind, live=track.live, label=f"{kind} out")
+            consumers = [out for out in self.outputs if kind in out.wants]
+            for position, out in enumerate(consumers):
+                out.attach(generator if position == 0 else generator.clone())
+                if len(consumers) > 1:
+                    out.encode_lock = shared_lock
+            self._threads.append(threading.Thread(
+                target=self._work, args=(kind, processor, chain, generator, track),
+                name=f"transform:{kind}", daemon=True))
+
+    def _event(self, event: dict[str, Any]) -> None:
+        with self._lock:
+            self._events += 1
+        if self.on_event is not None:
+            self.on_event(event)
+
+    # running ------------------------------------------------------------------------------
+    def _work(self, kind: str, processor: MediaStreamTrackProcessor, chain: TransformChain,
+              generator: MediaStreamTrackGenerator, track: MediaStreamTrack) -> None:
+        writable = generator.writable
+        try:
+            settings_done = False
+            for frame in processor.readable:
+                self.stats.frames_in[kind] += 1
+                if not settings_done:
+                    chain.setup(track.get_settings())
+                    settings_done = True
+                for out in chain.push(frame):
+                    self._write(writable, out)
+            for out in chain.flush():
+                self._write(writable, out)
+        except InvalidStateError:
+            processor.cancel()  # every sink of this kind is gone
+        except BaseException as exc:
+            self._fail(exc)
+            processor.cancel()
+        finally:
+            self.stats.transform_errors += chain.errors
+            writable.close()
+
+    def _write(self, writable: Any, frame: Any) -> None:
+        captured = frame.capture_time
+        writable.write(frame)
+        if captured is not None:
+            self.stats.latencies_ms.append((time.monotonic() - captured) * 1000)
+
+    def _fail(self, exc: BaseException) -> None:
+        with self._lock:
+            self._errors.append(exc)
+        self._shutdown(abort=True)
+
+    def _shutdown(self, *, abort: bool) -> None:
+        for source in self.inputs:
+            source.stop()
+        if abort:
+            for processor in self._processors.values():
+                processor.cancel()
+
+    def stop(self) -> None:
+        """Finish early and cleanly: the inputs stop, every output is finalized (Ctrl-C)."""
+        self._stop_requested.set()
+        self.stats.stopped = True
+        self._shutdown(abort=False)
+
+    def run(self, *, progress: Progress | None = None, interval: float = 0.25) -> Stats:
+        """Run to the end (or :meth:`stop`); raises the first error after finalizing outputs."""
+        started = time.monotonic()
+        self._build()
+        self.stats.duration_us = next((i.duration_us for i in self.inputs if i.duration_us), None)
+        for out in self.outputs:
+            out.start()
+        for thread in self._threads:
+            thread.start()
+        for source in self.inputs:
+            source.start()
+        try:
+            while not self._done(timeout=interval):
+                self._check_components()
+                self._update(started)
+                if progress is not None:
+                    progress(self.stats)
+        except KeyboardInterrupt:
+            self.stop()
+            self._wait_all()
+            raise
+        self._check_components()
+        self._wait_all()
+        self._update(started)
+        if progress is not None:
+            progress(self.stats)
+        self._raise_first()
+        return self.stats
+
+    def _done(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        for out in self.outputs:
+            if not out.join(max(0.0, deadline - time.monotonic())):
+                return False
+        return all(not t.is_alive() for t in self._threads)
+
+    def _wait_all(self) -> None:
+        while not self._done(timeout=0.25):
+            self._check_components()
+
+    def _check_components(self) -> None:
+        for component in (*self.inputs, *self.outputs):
+            error = component.error
+            if error is not None and not getattr(component, "_reported", False):
+                component._reported = True  # type: ignore[union-attr]
+                self._fail(error)
+
+    def _update(self, started: float) -> None:
+        stats = self.stats
+        stats.wall_s = time.monotonic() - started
+        stats.position_us = max((i.position_us for i in self.inputs), default=0)
+        stats.decode_errors = sum(i.decode_errors for i in self.inputs)
+        stats.events = self._events
+        stats.dropped = sum(p.dropped for p in self._processors.values()) + sum(
+            p.dropped for out in self.outputs for p in out.processors.values())
+        for kind in ("video", "audio"):
+            stats.frames_out[kind] = max((out.frames_written[kind] for out in self.outputs), default=0)
+
+    def _raise_first(self) -> None:
+        if not self._errors:
+            return
+        error = self._errors[0]
+        if isinstance(error, MstgError):
+            raise error
+        raise _translate(error)
+
+
+def _translate(error: BaseException) -> BaseException:
+    """FFmpeg's errors raised mid-run as mstg's, so the command line can explain them."""
+    try:
+        import av
+    except ImportError:  # pragma: no cover
+        return error
+    if isinstance(error, av.error.FFmpegError):
+        out = InputError(f"cannot decode: {error.strerror or error}")
+        out.__cause__ = error
+        return out
+    return error
