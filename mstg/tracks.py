@@ -116,9 +116,9 @@ class TrackSource:
         if not tracks:
             frame.close()
             return False
-        for track in tracks[:-1]:
+        for track in tracks:
             track._receive(frame.clone())
-        tracks[-1]._receive(frame)
+        frame.close()  # the writer's handle: consumers hold handles of their own
         return True
 
     def _update_settings(self, frame: Frame) -> None:

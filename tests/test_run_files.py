@@ -1,0 +1,153 @@
+"""`mstg run` on files: frame counts, timestamps, A/V sync, codecs and containers, flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+import mstg
+from conftest import make_clip, pattern, probe, run_mstg
+
+
+def test_library_transcode_keeps_every_frame_and_its_timestamp(clip: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.mkv"
+    stats = mstg.Pipeline([mstg.open_input(str(clip))], [mstg.open_output(str(out))]).run()
+    src, dst = probe(clip), probe(out)
+    assert stats.frames_in["video"] == stats.frames_out["video"] == len(src["video"]) == 50
+    assert [round(t, 3) for t, _ in dst["video"]] == [round(t, 3) for t, _ in src["video"]]
+    assert dst["video"][0][1].width == 320 and dst["video"][0][1].height == 240
+
+
+def test_audio_and_video_end_together_within_one_video_frame(clip: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.mp4"
+    assert run_mstg("run", "-i", str(clip), "-o", str(out)).returncode == 0
+    frames = probe(out)
+    v_end = frames["video"][-1][0] + 1 / 25
+    last_audio_t, last_audio = frames["audio"][-1]
+    a_end = last_audio_t + last_audio.samples / last_audio.sample_rate
+    a_start, v_start = frames["audio"][0][0], frames["video"][0][0]
+    assert abs(a_end - v_end) < 1 / 25 and abs(a_start - v_start) < 1 / 25
+
+
+@pytest.mark.parametrize("ext, vcodec, acodec", [
+    (".mp4", "h264", "aac"), (".mkv", "h264", "aac"), (".webm", "vp9", "opus"), (".mov", "h264", "aac"),
+    (".gif", "gif", None), (".wav", None, "pcm_s16le"), (".flac", None, "flac"), (".mp3", None, "mp3"),
+    (".ogg", None, "opus"), (".opus", None, "opus"), (".m4a", None, "aac"),
+])
+def test_output_container_and_codecs_follow_the_extension(clip: Path, tmp_path: Path, ext: str,
+                                                          vcodec: str | None, acodec: str | None) -> None:
+    out = tmp_path / f"out{ext}"
+    result = run_mstg("run", "-i", str(clip), "--duration", "0.5", "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    with av.open(str(out)) as container:
+        videos = [s.codec_context.codec.canonical_name for s in container.streams.video]
+        audios = [s.codec_context.codec.canonical_name for s in container.streams.audio]
+        assert videos == ([vcodec] if vcodec else [])
+        assert audios == ([acodec] if acodec else [])
+        decoded = list(container.decode(*container.streams))
+    assert decoded, "the file plays back"
+
+
+def test_lossless_pass_keeps_the_pattern_pixel_for_pixel(tmp_path: Path) -> None:
+    src = tmp_path / "src.mkv"
+    make_clip(src, seconds=0.4, vcodec="ffv1", audio=False)
+    out = tmp_path / "out.mkv"
+    result = run_mstg("run", "-i", str(src), "-o", str(out), "--video-codec", "ffv1")
+    assert result.returncode == 0, result.stderr.decode()
+    before = [f.to_ndarray(format="yuv420p") for _, f in probe(src)["video"]]
+    after = [f.to_ndarray(format="yuv420p") for _, f in probe(out)["video"]]
+    assert len(before) == len(after) == 10
+    assert all(np.array_equal(a, b) for a, b in zip(before, after))
+
+
+def test_start_and_duration_cut_the_input(clip: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cut.mkv"
+    result = run_mstg("run", "-i", str(clip), "--start", "0.8", "--duration", "0.4", "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    video = probe(out)["video"]
+    assert len(video) == 10
+    assert video[0][0] == pytest.approx(0.0, abs=0.001)
+    # the first frame kept is input frame 20 (0.8 s): its bar sits at x = 80
+    bright = video[0][1].to_ndarray(format="bgr24")[120, :, 0]
+    assert 80 <= int(np.argmax(bright > 200)) <= 82
+
+
+def test_size_fps_and_no_audio(clip: Path, tmp_path: Path) -> None:
+    out = tmp_path / "small.mp4"
+    result = run_mstg("run", "-i", str(clip), "--size", "160x120", "--fps", "10", "--no-audio",
+                      "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    frames = probe(out)
+    assert frames["audio"] == []
+    assert {(f.width, f.height) for _, f in frames["video"]} == {(160, 120)}
+    assert len(frames["video"]) == 20
+    gaps = np.diff([t for t, _ in frames["video"]])
+    assert np.allclose(gaps, 0.1, atol=0.002)
+
+
+def test_no_video_makes_an_audio_only_file(clip: Path, tmp_path: Path) -> None:
+    out = tmp_path / "sound.mkv"
+    assert run_mstg("run", "-i", str(clip), "--no-video", "-o", str(out)).returncode == 0
+    frames = probe(out)
+    assert frames["video"] == [] and len(frames["audio"]) > 0
+
+
+def test_two_synthetic_inputs_give_video_from_one_and_audio_from_the_other(tmp_path: Path) -> None:
+    out = tmp_path / "tone.mp4"
+    result = run_mstg("run", "-i", "testsrc", "-i", "sine", "--duration", "1", "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    frames = probe(out)
+    assert len(frames["video"]) == 25
+    assert frames["video"][0][1].width == 320
+    samples = np.concatenate([f.to_ndarray()[0] for _, f in frames["audio"]])
+    spectrum = np.abs(np.fft.rfft(samples[4096:4096 + 32768]))
+    peak_hz = np.argmax(spectrum) * 44100 / 32768
+    assert abs(peak_hz - 440) < 5  # lavfi sine's default frequency
+
+
+def test_images_and_globs_become_one_frame_each_sizes_free(tmp_path: Path) -> None:
+    import cv2
+
+    for i, (w, h) in enumerate([(64, 48), (80, 60), (64, 48)]):
+        cv2.imwrite(str(tmp_path / f"shot{i + 1}.png"), pattern(i, w, h))
+    out = tmp_path / "shots.mkv"
+    result = run_mstg("run", "-i", str(tmp_path / "shot*.png"), "-o", str(out), "--video-codec", "ffv1")
+    assert result.returncode == 0, result.stderr.decode()
+    video = probe(out)["video"]
+    assert len(video) == 3
+    assert {(f.width, f.height) for _, f in video} == {(64, 48)}  # scaled to the first picture's size
+
+
+def test_demo_input_has_video_and_audio(tmp_path: Path) -> None:
+    out = tmp_path / "demo.mp4"
+    result = run_mstg("run", "-i", "demo", "--duration", "0.5", "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    frames = probe(out)
+    assert len(frames["video"]) == 15 and frames["video"][0][1].width == 1280
+    assert len(frames["audio"]) > 0
+
+
+def test_null_output_decodes_and_writes_nothing(clip: Path, tmp_path: Path) -> None:
+    stats = mstg.Pipeline([mstg.open_input(str(clip))], [mstg.open_output("null")]).run()
+    assert stats.frames_out["video"] == 50 and stats.frames_out["audio"] > 0
+
+
+def test_several_outputs_share_one_read(clip: Path, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.mp4", tmp_path / "b.webm"
+    source = mstg.open_input(str(clip))
+    stats = mstg.Pipeline([source], [mstg.open_output(str(a)), mstg.open_output(str(b))]).run()
+    assert source.frames_read == stats.frames_in["video"] + stats.frames_in["audio"]
+    assert len(probe(a)["video"]) == len(probe(b)["video"]) == 50
+
+
+def test_existing_file_is_kept_without_y_and_replaced_with_it(clip: Path, tmp_path: Path) -> None:
+    out = tmp_path / "keep.mp4"
+    out.write_bytes(b"precious")
+    result = run_mstg("run", "-i", str(clip), "-o", str(out))
+    assert result.returncode == 6
+    assert result.stderr.decode().startswith("error: ") and out.read_bytes() == b"precious"
+    assert run_mstg("run", "-i", str(clip), "-o", str(out), "-y").returncode == 0
+    assert len(probe(out)["video"]) == 50
