@@ -289,6 +289,28 @@ class VideoFrame(_Frame):
         out._cache = self._cache
         return out
 
+    def rotated(self, degrees: int) -> VideoFrame:
+        """This picture turned clockwise by 90, 180 or 270 degrees (rotation metadata applied).
+
+        I420 pictures turn plane by plane, without a colour conversion.
+        """
+        cv2 = _cv2()
+        code = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180,
+                270: cv2.ROTATE_90_COUNTERCLOCKWISE}[degrees % 360]
+        w, h = self.width, self.height
+        if w % 2 == 0 and h % 2 == 0 and (self.format in ("yuv420p", "yuvj420p")):
+            i420 = self.to_ndarray("yuv420p")
+            planes = (i420[:h], i420[h:].reshape(2, h // 2, w // 2))
+            turned_y = cv2.rotate(planes[0], code)
+            out_w, out_h = turned_y.shape[1], turned_y.shape[0]
+            out = np.empty((out_h * 3 // 2, out_w), np.uint8)
+            out[:out_h] = turned_y
+            chroma = out[out_h:].reshape(2, out_h // 2, out_w // 2)
+            chroma[0] = cv2.rotate(planes[1][0], code)
+            chroma[1] = cv2.rotate(planes[1][1], code)
+            return self.with_pixels(out, "yuv420p")
+        return self.with_pixels(np.ascontiguousarray(cv2.rotate(self.to_ndarray("bgr24"), code)), "bgr24")
+
     def black(self) -> VideoFrame:
         """A black frame of the same size and timing (what a disabled track shows)."""
         w, h = self.width, self.height

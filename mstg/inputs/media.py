@@ -41,7 +41,8 @@ class MediaInput(Input):
     """An FFmpeg-readable input: a file path, a URL, ``pipe:0`` or a lavfi graph.
 
     Tracks: the ``video_track``-th video stream and the ``audio_track``-th audio stream
-    (0 by default; None for none). Cover art is not a video track. ``start`` seeks (seconds)
+    (0 by default; None for none). Cover art is not a video track. Pictures with rotation
+    metadata are turned upright unless ``autorotate=False`` (as FFmpeg does). ``start`` seeks (seconds)
     and makes timestamps start from 0 there; ``duration`` stops after so many seconds.
 
     >>> source = MediaInput("testsrc=size=64x48:rate=10", format="lavfi", duration=1)
@@ -52,8 +53,10 @@ class MediaInput(Input):
     def __init__(self, url: str, *, format: str | None = None, options: dict[str, str] | None = None,
                  video_track: int | None = 0, audio_track: int | None = 0, start: float | None = None,
                  duration: float | None = None, realtime: bool = False, live: bool | None = None,
-                 label: str | None = None, timeout: float | None = None) -> None:
+                 label: str | None = None, timeout: float | None = None,
+                 autorotate: bool = True) -> None:
         super().__init__(label or url, duration=duration, realtime=realtime)
+        self.autorotate = autorotate
         self.url = url
         if live is not None:
             self.live = live
@@ -115,6 +118,9 @@ class MediaInput(Input):
                 out = self._wrap(packet.stream, frame, start_us)
                 if out is not None:
                     yield out
+        if self.decode_errors and not any(self._counts.values()):
+            raise InputError(f"cannot decode {self.name}: every packet was corrupt "
+                             f"({self.decode_errors} failed)")
 
     def _wrap(self, stream: Any, frame: Any, start_us: int) -> tuple[int, Frame] | None:
         index = stream.index
@@ -133,6 +139,11 @@ class MediaInput(Input):
             self._next_pts_us[index] = ts + self._origin_us + start_us + duration
             wrapped: Frame = VideoFrame.from_av(frame, timestamp=ts, duration=duration, index=count,
                                                 capture_time=now)
+            turn = -round(getattr(frame, "rotation", 0) or 0) % 360
+            if self.autorotate and turn in (90, 180, 270):
+                turned = wrapped.rotated(turn)
+                wrapped.close()
+                wrapped = turned
         else:
             wrapped = AudioData.from_av(frame, timestamp=ts, index=count, capture_time=now)
             self._next_pts_us[index] = ts + self._origin_us + start_us + wrapped.duration

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 import time
@@ -112,6 +113,7 @@ class FileOutput(Output):
         self._mux_lock = threading.Lock()
         self._muxed = 0
         self._created = False
+        self._broken = False
 
     # checks done before anything runs -----------------------------------------------------
     @staticmethod
@@ -289,6 +291,9 @@ class FileOutput(Output):
                 self._container.mux(packets)
                 self._muxed += len(packets)
         except OSError as exc:
+            if isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE:
+                self._broken = True
+                raise BrokenPipeError(errno.EPIPE, f"{self.name}: the reader went away") from exc
             raise OutputError(f"cannot write {self.name}: {exc.strerror or exc}") from exc
 
     def _encode_video(self, processor: MediaStreamTrackProcessor, pending: list[Any]) -> None:
@@ -357,7 +362,7 @@ class FileOutput(Output):
         try:
             container.close()
         except Exception as exc:  # noqa: BLE001 - FFmpeg's trailer errors (disk full ...)
-            if self.error is None:
+            if self.error is None and not self._broken:
                 self.error = OutputError(f"cannot finish {self.name}: {exc}")
         if not self.is_pipe and "://" not in self.path and os.path.exists(self.path):
             self.bytes_written = os.path.getsize(self.path)

@@ -1,0 +1,102 @@
+"""The command line: help, version, errors as one line with a distinct exit status."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import probe, run_mstg
+
+
+def test_help_and_version_do_not_import_the_media_stack() -> None:
+    code = ("import sys; from mstg.cli.main import cli; "
+            "import contextlib, io\n"
+            "for args in (['--help'], ['run', '--help'], ['--version']):\n"
+            "    with contextlib.redirect_stdout(io.StringIO()):\n"
+            "        try: cli.main(args=args, standalone_mode=False)\n"
+            "        except SystemExit: pass\n"
+            "print(sorted(m for m in ('av', 'cv2', 'numpy') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_help_shows_examples() -> None:
+    result = run_mstg("run", "--help")
+    assert result.returncode == 0
+    text = result.stdout.decode()
+    assert "mstg run -i demo -o demo.mp4" in text and "--transform" in text
+    assert run_mstg("--version").stdout.decode().startswith("mstg, version ")
+
+
+@pytest.mark.parametrize("args, status, message", [
+    (["-i", "nothere.mp4", "-o", "null"], 3, "error: input not found: nothere.mp4"),
+    (["-i", "demo", "-o", "out.xyz"], 5, "error: unknown output format for extension .xyz"),
+    (["-i", "demo", "-o", "out.mp4", "--video-codec", "nosuchcodec"], 5, "error: unknown video encoder"),
+    (["-i", "demo", "-o", "null", "--size", "big"], 2, "is not WIDTHxHEIGHT"),
+    (["-i", "demo"], 2, "error: no output"),
+    (["-i", "demo", "-o", "-", "--events", "-"], 2, "error: stdout cannot carry both"),
+    (["-i", "demo", "-t", "nosuchtransform", "-o", "null"], 2, "error: unknown transform 'nosuchtransform'"),
+    (["-i", "demo", "-o", "/nonexistent-dir/out.mp4"], 5, "does not exist"),
+])
+def test_bad_input_gives_one_error_line_and_a_distinct_status(tmp_path: Path, args: list[str],
+                                                             status: int, message: str) -> None:
+    result = run_mstg("run", *args, cwd=tmp_path)
+    stderr = result.stderr.decode()
+    assert result.returncode == status, stderr
+    assert message in stderr and "Traceback" not in stderr
+    assert not (tmp_path / "out.mp4").exists()
+
+
+def test_garbage_input_is_refused_as_unreadable(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.mp4"
+    junk.write_bytes(os.urandom(4096))
+    result = run_mstg("run", "-i", str(junk), "-o", str(tmp_path / "out.mkv"))
+    assert result.returncode == 4
+    assert result.stderr.decode().startswith("error: cannot read")
+    assert not (tmp_path / "out.mkv").exists()
+
+
+def test_empty_input_is_refused(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.mkv"
+    empty.write_bytes(b"")
+    result = run_mstg("run", "-i", str(empty), "-o", "null")
+    assert result.returncode == 4 and "Traceback" not in result.stderr.decode()
+
+
+def test_missing_track_is_a_clear_error(clip: Path) -> None:
+    result = run_mstg("run", "-i", str(clip), "--audio-track", "3", "-o", "null")
+    assert result.returncode == 4
+    assert "has 1 audio track(s); there is no audio track 3" in result.stderr.decode()
+
+
+def test_quiet_when_stderr_is_not_a_terminal(clip: Path) -> None:
+    result = run_mstg("run", "-i", str(clip), "-o", "null")
+    assert result.returncode == 0 and result.stderr == b"" and result.stdout == b""
+
+
+def test_python_module_and_library_agree(tmp_path: Path) -> None:
+    code = ("import mstg; s = mstg.Pipeline([mstg.open_input('testsrc', duration=0.4)], "
+            f"[mstg.open_output({str(tmp_path / 'lib.mp4')!r})]).run(); print(s.frames_out['video'])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "10", result.stderr
+
+
+@pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_interrupt_finishes_the_file_cleanly(tmp_path: Path, signum: int, status: int) -> None:
+    out = tmp_path / "stopped.mp4"
+    proc = subprocess.Popen([sys.executable, "-m", "mstg", "run", "-i", "demo", "--duration", "60",
+                             "--realtime", "-o", str(out)], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (not out.exists() or out.stat().st_size < 20_000):
+        time.sleep(0.1)
+    time.sleep(0.5)
+    proc.send_signal(signum)
+    assert proc.wait(30) == status, proc.stderr.read().decode()  # type: ignore[union-attr]
+    frames = probe(out)
+    assert len(frames["video"]) >= 15 and len(frames["audio"]) > 0
