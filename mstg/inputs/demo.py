@@ -52,18 +52,15 @@ class DemoInput(Input):
         self._video = self._add_source("video", "demo video") if video else None
         self._audio = self._add_source("audio", "demo tone") if audio else None
         self._background = self._make_background()
-        self._codes = [(fmt, text, self._fit(barcode_image(fmt, text, scale)))
-                       for fmt, text, scale in DEMO_BARCODES]
+        self._codes = [(fmt, text, self._render(fmt, text, scale)) for fmt, text, scale in DEMO_BARCODES]
 
-    def _fit(self, picture: np.ndarray) -> np.ndarray:
-        cell_w, cell_h = self.width // 3 - 8, self.height // 2 - 8
-        factor = min(1.0, cell_w * 0.8 / picture.shape[1], cell_h * 0.8 / picture.shape[0])
-        if factor < 1.0:
-            import cv2
-
-            size = (max(1, int(picture.shape[1] * factor)), max(1, int(picture.shape[0] * factor)))
-            picture = cv2.resize(picture, size, interpolation=cv2.INTER_NEAREST)
-        return picture
+    def _render(self, format: str, text: str, scale: int) -> np.ndarray:
+        """The code at the largest whole module scale (up to ``scale``) that fits its cell:
+        resizing by a fraction would blur the modules and make linear codes unreadable."""
+        cell_w, cell_h = (self.width // 3 - 8) * 0.8, (self.height // 2 - 8) * 0.8
+        picture = barcode_image(format, text, 1)
+        fit = int(min(cell_w / picture.shape[1], cell_h / picture.shape[0]))
+        return barcode_image(format, text, max(1, min(scale, fit)))
 
     def _make_background(self) -> np.ndarray:
         w, h = self.width, self.height
