@@ -47,8 +47,9 @@ class TransformChain:
         return emit
 
     def setup(self, settings: dict[str, Any]) -> None:
+        current = dict(settings)
         for transform in self.transforms:
-            transform.setup(dict(settings))
+            transform.setup(current)  # one that changes the size writes the new one for the next
 
     def push(self, frame: Frame) -> list[Frame]:
         """Run ``frame`` (owned by the chain from now on) through every transform."""
@@ -96,7 +97,8 @@ class TransformChain:
                 frame.close()
             return []
         if isinstance(result, (VideoFrame, AudioData)):
-            return [self._retime(result, frame, own)]
+            keep = getattr(transform, "keeps_timing", False) and isinstance(result, VideoFrame)
+            return [self._retime(result, frame, own, keep=keep)]
         if isinstance(result, np.ndarray):
             made = self._from_array(transform, result, frame)
             if own:
@@ -124,11 +126,15 @@ class TransformChain:
             raise TransformError(f"transform '{transform.name}' returned an unusable array: {exc}") from exc
 
     @staticmethod
-    def _retime(result: Frame, frame: Frame, own: bool) -> Frame:
+    def _retime(result: Frame, frame: Frame, own: bool, *, keep: bool = False) -> Frame:
+        """A returned frame takes the input frame's timing, unless the transform keeps its own
+        (``keeps_timing``: filters that hold frames back or change the rate, like FFmpeg's)."""
         if result is not frame:
-            result.timestamp, result.index, result.capture_time = frame.timestamp, frame.index, frame.capture_time
-            if isinstance(result, VideoFrame):
-                result.duration = frame.duration
+            result.index, result.capture_time = frame.index, frame.capture_time
+            if not keep:
+                result.timestamp = frame.timestamp
+                if isinstance(result, VideoFrame):
+                    result.duration = frame.duration
             if own:
                 frame.close()
         return result

@@ -224,6 +224,10 @@ class VideoFrame(_Frame):
         source_format, source = next(iter(self._cache.items()))
         if source_format == "yuv420p" and format == "gray":
             return source[: self.height]
+        if source_format == "gray" and format == "yuv420p" and even:
+            i420 = np.full((self.height * 3 // 2, self.width), 128, np.uint8)
+            i420[: self.height] = source
+            return i420
         if even and (source_format, format) in self._codes():
             return _cv2().cvtColor(source, self._code(source_format, format))
         return self._via_av(self.to_av(), format)

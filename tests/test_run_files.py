@@ -151,3 +151,21 @@ def test_existing_file_is_kept_without_y_and_replaced_with_it(clip: Path, tmp_pa
     assert result.stderr.decode().startswith("error: ") and out.read_bytes() == b"precious"
     assert run_mstg("run", "-i", str(clip), "-o", str(out), "-y").returncode == 0
     assert len(probe(out)["video"]) == 50
+
+
+@pytest.mark.parametrize("ext", [".mp3", ".m4a", ".opus"])
+def test_wav_without_channel_mask_encodes_to_lossy_audio(tmp_path: Path, ext: str) -> None:
+    wav = tmp_path / "plain.wav"
+    with av.open(str(wav), "w") as container:  # PCM with no channel layout: "2 channels"
+        stream = container.add_stream("pcm_s16le", rate=44100)
+        stream.layout = "stereo"
+        samples = (np.sin(np.arange(44100) / 10) * 8000).astype(np.int16)
+        frame = av.AudioFrame.from_ndarray(np.repeat(samples, 2)[None, :], format="s16", layout="stereo")
+        frame.sample_rate, frame.pts = 44100, 0
+        container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    out = tmp_path / f"out{ext}"
+    result = run_mstg("run", "-i", str(wav), "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    decoded = probe(out)["audio"]
+    assert len(decoded[0][1].layout.channels) == 2 and sum(f.samples for _, f in decoded) >= 44100 * 0.9

@@ -12,6 +12,7 @@ from .._version import __version__
 #: Sub-commands, imported only when used so that ``mstg --help`` stays fast.
 COMMANDS = {
     "run": ("mstg.cli.run", "run", "Read inputs, run transforms, write outputs."),
+    "transforms": ("mstg.cli.transforms_cmd", "transforms", "List transforms, or show one's parameters."),
 }
 
 

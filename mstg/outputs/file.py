@@ -63,6 +63,14 @@ def _check_encoder(name: str, kind: str) -> Any:
     return codec
 
 
+_DEFAULT_LAYOUTS = {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
+
+
+def _standard_layout(name: str, channels: int) -> str:
+    """Encoders refuse unnamed layouts ("2 channels" from a WAV without a channel mask)."""
+    return name if "channels" not in name else _DEFAULT_LAYOUTS.get(channels, name)
+
+
 def _even(value: int) -> int:
     return max(2, value - value % 2)
 
@@ -275,7 +283,7 @@ class FileOutput(Output):
         ctx.format = "fltp" if "fltp" in formats else (formats[0] if formats else "s16")
         channels = first.number_of_channels
         max_channels = 2 if codec_name in ("libmp3lame", "mp2") else 8
-        ctx.layout = first.layout if channels <= max_channels else "stereo"
+        ctx.layout = _standard_layout(first.layout, channels) if channels <= max_channels else "stereo"
         ctx.time_base = Fraction(1, rate)
         stream.time_base = ctx.time_base
         if opts.audio_bitrate:

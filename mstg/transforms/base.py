@@ -44,7 +44,11 @@ class Transform:
     #: pixels at all (``process`` gets None and works on the frame object).
     pixel_format: ClassVar[str | None] = "bgr24"
     #: Sample layout ``process`` gets: fltp (channels x samples float32), s16p or flt.
-    sample_format: ClassVar[str] = "fltp"
+    sample_format: ClassVar[str | None] = "fltp"
+    #: Parameters whose value takes the rest of the ``-t`` string, commas included.
+    verbatim_params: ClassVar[tuple[str, ...]] = ()
+    #: True when returned frames carry their own timestamps (filters that hold frames back).
+    keeps_timing: ClassVar[bool] = False
 
     _emit_callback: Callable[[dict[str, Any]], None] | None = None
 
