@@ -92,6 +92,7 @@ class Pipeline:
         self._threads: list[threading.Thread] = []
         self._processors: dict[str, MediaStreamTrackProcessor] = {}
         self._events = 0
+        self._latency_at_output = False
 
     # building -----------------------------------------------------------------------------
     def _selected_tracks(self) -> dict[str, MediaStreamTrack]:
@@ -112,6 +113,7 @@ class Pipeline:
     def _build(self) -> None:
         tracks = self._selected_tracks()
         self.stats.live = any(t.live for t in tracks.values())
+        self._connect_live_outputs(set(tracks))
         shared_lock = threading.Lock()
         for kind, track in tracks.items():
             processor = MediaStreamTrackProcessor(track, max_buffer_size=self.max_buffer_size
@@ -128,6 +130,24 @@ class Pipeline:
             self._threads.append(threading.Thread(
                 target=self._work, args=(kind, processor, chain, generator, track),
                 name=f"transform:{kind}", daemon=True))
+
+    def _connect_live_outputs(self, kinds: set[str]) -> None:
+        """Live outputs (window, speaker, stream): files feeding them are paced to their
+        timestamps; latency is measured where the first of them presents; any of them may end
+        the run (a closed window)."""
+        live = [out for out in self.outputs if out.live]
+        if not live:
+            return
+        for source in self.inputs:
+            if not source.live:
+                source.realtime = True
+        kind = "video" if "video" in kinds else "audio"
+        for out in live:
+            if hasattr(out, "request_stop"):
+                out.request_stop = self.stop
+            if not self._latency_at_output and getattr(out, "latency_kind", None) == kind:
+                out.latencies_ms = self.stats.latencies_ms  # type: ignore[attr-defined]
+                self._latency_at_output = True
 
     def _event(self, event: dict[str, Any]) -> None:
         with self._lock:
@@ -162,7 +182,7 @@ class Pipeline:
     def _write(self, writable: Any, frame: Any) -> None:
         captured = frame.capture_time
         writable.write(frame)
-        if captured is not None:
+        if captured is not None and not self._latency_at_output:
             self.stats.latencies_ms.append((time.monotonic() - captured) * 1000)
 
     def _fail(self, exc: BaseException) -> None:

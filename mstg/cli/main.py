@@ -13,6 +13,8 @@ from .._version import __version__
 COMMANDS = {
     "run": ("mstg.cli.run", "run", "Read inputs, run transforms, write outputs."),
     "transforms": ("mstg.cli.transforms_cmd", "transforms", "List transforms, or show one's parameters."),
+    "presets": ("mstg.cli.presets_cmd", "presets", "List, show or validate presets (YAML pipelines)."),
+    "probe": ("mstg.cli.probe_cmd", "probe", "Show the tracks, codecs, sizes and rates of an input."),
 }
 
 

@@ -11,6 +11,7 @@ import click
 
 from ..errors import ExitStatus, UsageError
 from .errors import handle_errors
+from .presets_cmd import complete_presets
 
 
 def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
@@ -27,15 +28,18 @@ def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> tupl
 
 RUN_EPILOG = """\b
 Inputs (-i, several allowed): demo, a file, '-' (stdin), a URL, testsrc, sine,
-  another lavfi source (testsrc2=size=1280x720), photo.png, 'shots/*.jpg'.
+  another lavfi source (testsrc2=size=1280x720), photo.png, 'shots/*.jpg',
+  cam0, mic0, screen ('mstg devices' lists them).
 Outputs (-o, several allowed): a file (.mp4 .mkv .webm .mov .gif .wav .flac .mp3 .ogg
-  .opus ...), '-' (stdout, NUT), null, or a network URL.
+  .opus ...), '-' (stdout, NUT), null, a network URL (udp:// srt:// rtsp:// rtmp://),
+  window, speaker, play (both), v4l2:/dev/video10 (a virtual camera).
 \b
 Examples:
   mstg run -i demo -o demo.mp4
   mstg run -i talk.mkv --start 10 --duration 5 -o clip.webm
   mstg run -i testsrc -i sine --duration 5 -o tone.mp4
   mstg run -i talk.mkv -o - | mstg run -i - -o out.webm
+  mstg run --preset to-gif -i clip.mp4 -o clip.gif
 """
 
 
@@ -46,6 +50,8 @@ Examples:
               help="A transform to apply, in order; repeat for a chain.")
 @click.option("-o", "--output", "outputs", multiple=True, metavar="OUTPUT",
               help="Where to write; repeat to write several at once.")
+@click.option("--preset", metavar="NAME|PATH", shell_complete=complete_presets,
+              help="Start from a preset ('mstg presets' lists them); flags given here win.")
 @click.option("--events", metavar="FILE|-", help="Write transform events as JSON Lines here.")
 @click.option("-y", "--overwrite", is_flag=True, help="Overwrite output files that exist.")
 @click.option("--start", type=click.FloatRange(min=0), help="Start this many seconds in.")
@@ -55,7 +61,15 @@ Examples:
 @click.option("--audio-track", metavar="N|none", help="Which audio track of the input (from 0).")
 @click.option("--input-format", metavar="FMT", help="FFmpeg demuxer for the input (e.g. nut, lavfi).")
 @click.option("--input-fps", type=click.FloatRange(min=0, min_open=True),
-              help="Frame rate for image inputs (default 25).")
+              help="Frame rate for image inputs (default 25), cameras and the screen.")
+@click.option("--input-size", callback=_size, metavar="WxH",
+              help="Picture size asked of a camera or the screen (e.g. 1280x720).")
+@click.option("--input-pixel-format", metavar="FMT",
+              help="What a camera sends: mjpeg, h264, yuyv422 ... (--input-format also does).")
+@click.option("--sample-rate", type=click.IntRange(min=1000, max=768000), metavar="HZ",
+              help="Microphone sample rate (default 48000).")
+@click.option("--channels", type=click.IntRange(min=1, max=32), metavar="N",
+              help="Microphone channels (default 2).")
 @click.option("-f", "--format", "output_format", metavar="FMT",
               help="FFmpeg muxer for the outputs (default: from the extension; NUT on stdout).")
 @click.option("--video-codec", "-cv", metavar="CODEC", help="Video encoder (e.g. libx264, ffv1).")
@@ -89,12 +103,17 @@ def run(**opts: Any) -> None:
     from .progress import Reporter
     from .spec import build_inputs, build_outputs, build_transforms
 
+    preset_chain = None
+    if opts.get("preset"):
+        from .presets_cmd import apply_preset
+
+        preset_chain = apply_preset(click.get_current_context(), opts)
     outputs_spec = list(opts["outputs"])
     if not outputs_spec:
         raise UsageError("no output: give one with -o (a file, '-' for stdout, or null)")
     if opts["events"] == "-" and "-" in outputs_spec:
         raise UsageError("stdout cannot carry both media (-o -) and events (--events -)")
-    transforms = build_transforms(opts["transforms"])
+    transforms = preset_chain if preset_chain is not None else build_transforms(opts["transforms"])
     inputs = build_inputs(opts)
     try:
         outputs = build_outputs(opts)

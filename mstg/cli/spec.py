@@ -37,7 +37,9 @@ def build_inputs(opts: dict[str, Any]) -> list[Any]:
                 spec, video_track=_track(opts.get("video_track")),
                 audio_track=_track(opts.get("audio_track")), start=opts.get("start"),
                 duration=opts.get("duration"), realtime=bool(opts.get("realtime")),
-                format=opts.get("input_format"), fps=opts.get("input_fps")))
+                format=opts.get("input_format"), fps=opts.get("input_fps"),
+                size=opts.get("input_size"), pixel_format=opts.get("input_pixel_format"),
+                sample_rate=opts.get("sample_rate"), channels=opts.get("channels")))
     except BaseException:
         for source in opened:
             source.stop()

@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import InputNotFoundError, UsageError
 from .base import Input
 from .demo import DemoInput
+from .devices import is_device_spec, open_device
 from .images import ImageInput, is_image_spec
 from .media import MediaInput
 
@@ -44,14 +45,28 @@ def lavfi_graph(spec: str) -> str | None:
 def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | None = 0,
                start: float | None = None, duration: float | None = None, realtime: bool = False,
                format: str | None = None, options: dict[str, str] | None = None,
-               fps: float | None = None, timeout: float | None = 10.0, **extra: Any) -> Input:
+               fps: float | None = None, timeout: float | None = 10.0,
+               size: tuple[int, int] | None = None, pixel_format: str | None = None,
+               sample_rate: int | None = None, channels: int | None = None, **extra: Any) -> Input:
     """Open what ``spec`` names, ready to read: see the README's table of inputs.
 
     ``video_track`` / ``audio_track`` pick the n-th track of that kind (None: none);
     ``start`` and ``duration`` are seconds; ``realtime`` paces a file to its timestamps.
+    Devices (``cam0``, ``mic0``, ``screen``: see :mod:`mstg.inputs.devices`) take ``size``,
+    ``fps``, ``pixel_format`` (or ``format``: ``mjpeg``), ``sample_rate`` and ``channels``.
     """
     if extra:
         raise UsageError(f"unknown input option(s): {', '.join(sorted(extra))}")
+    # live devices: cameras, microphones, the screen (mstg.inputs.devices) ----------------
+    if is_device_spec(spec):
+        return open_device(spec, size=size, fps=fps, pixel_format=pixel_format, format=format,
+                           sample_rate=sample_rate, channels=channels, duration=duration)
+    device_only = {"--input-size": size, "--input-pixel-format": pixel_format,
+                   "--sample-rate": sample_rate, "--channels": channels}
+    given = [flag for flag, value in device_only.items() if value is not None]
+    if given:
+        raise UsageError(f"{', '.join(given)}: only for cameras, microphones and the screen")
+    # ---------------------------------------------------------------------------------------
     if spec == "demo":
         return DemoInput(duration=SYNTHETIC_DEFAULT_DURATION if duration is None else duration,
                          realtime=realtime, fps=fps or 30.0, video=video_track is not None,

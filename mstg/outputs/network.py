@@ -1,0 +1,68 @@
+"""Network streams: ``udp://``, ``srt://``, ``tcp://``, ``rtp://`` (MPEG-TS), ``rtsp://``, ``rtmp://`` (FLV).
+
+The encoding is the file sink's, tuned for latency: x264 with ``tune=zerolatency`` (no
+B-frames, no look-ahead) and a keyframe every second so a viewer can join quickly; UDP
+datagrams of 7 TS packets. A file sent to a stream is paced to its timestamps::
+
+    mstg run -i cam0 -o "srt://127.0.0.1:9000?mode=listener"
+    mstg run -i talk.mp4 -o udp://239.0.0.1:1234      # ffplay udp://239.0.0.1:1234
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from ..frames import VideoFrame
+from ..tracks import MediaStreamTrackProcessor
+from .file import EncodeOptions, FileOutput
+
+US = 1_000_000
+#: x264 options for a live stream; what the user gives with --codec-option wins.
+LOW_LATENCY_X264 = {"tune": "zerolatency"}
+
+
+class NetworkOutput(FileOutput):
+    """A :class:`~mstg.outputs.file.FileOutput` for a URL, with low-latency encoder defaults.
+
+    ``latencies_ms`` holds each video frame's capture-to-send latency (live sources).
+
+    >>> NetworkOutput("udp://127.0.0.1:1234", format="mpegts").live
+    True
+    """
+
+    live = True
+    latency_kind = "video"
+
+    def __init__(self, url: str, *, format: str | None = None, options: EncodeOptions | None = None,
+                 overwrite: bool = False) -> None:
+        options = options or EncodeOptions()
+        if url.lower().startswith("udp://") and "pkt_size" not in options.format_options:
+            options.format_options = {**options.format_options, "pkt_size": "1316"}
+        super().__init__(url, format=format, options=options, overwrite=overwrite)
+        self.latencies_ms: list[float] = []
+        self.request_stop: Any = None
+        self._gop = 30
+
+    def _add_video(self, first: VideoFrame) -> Any:
+        rate = self.options.fps or (US / first.duration if first.duration else 30.0)
+        self._gop = max(1, round(rate))
+        return super()._add_video(first)
+
+    def _video_codec_options(self, codec_name: str) -> dict[str, str]:
+        out = super()._video_codec_options(codec_name)
+        user = self.options.codec_options
+        defaults: dict[str, str] = {}
+        if codec_name in ("libx264", "libx265"):
+            defaults.update(LOW_LATENCY_X264)
+        defaults["g"] = str(self._gop)
+        out.update({k: v for k, v in defaults.items() if k not in user})
+        return out
+
+    def _frames(self, processor: MediaStreamTrackProcessor, pending: list[Any]) -> Iterator[Any]:  # type: ignore[override]
+        for frame in FileOutput._frames(processor, pending):
+            captured = frame.capture_time if isinstance(frame, VideoFrame) else None
+            yield frame
+            if captured is not None:  # the caller has encoded and sent it by now
+                self.latencies_ms.append((time.monotonic() - captured) * 1000.0)
