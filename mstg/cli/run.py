@@ -90,6 +90,8 @@ Examples:
 @click.option("--on-error", type=click.Choice(["fail", "skip", "pass"]), default="fail",
               show_default=True, help="When a transform fails on a frame.")
 @click.option("-q", "--quiet", is_flag=True, help="Nothing on stderr but errors.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Say what is read and written, and the summary, even when stderr is not a terminal.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @handle_errors
 def run(**opts: Any) -> None:
@@ -126,6 +128,8 @@ def run(**opts: Any) -> None:
                         on_error=opts["on_error"], video=not opts["no_video"],
                         audio=not opts["no_audio"], max_buffer_size=opts["max_buffer"])
     reporter = Reporter(enabled=not opts["quiet"])
+    if opts.get("verbose") and not opts["quiet"]:
+        _describe(inputs, transforms, outputs)
     interrupted = _install_signals(pipeline)
     try:
         with reporter:
@@ -134,8 +138,26 @@ def run(**opts: Any) -> None:
         if events is not None:
             events.close()
     reporter.summary(stats, outputs)
+    if opts.get("verbose") and not opts["quiet"]:
+        from .progress import summary_line
+
+        click.echo(summary_line(stats), err=True)
     if interrupted:
         sys.exit(int(interrupted[-1]))
+
+
+def _describe(inputs: list[Any], transforms: list[Any], outputs: list[Any]) -> None:
+    """-v: one line per input, the transform chain, and one line per output, on stderr."""
+    for source in inputs:
+        tracks = ", ".join(f"{t.kind} {t.label}" for t in source.tracks) or "no tracks"
+        click.echo(f"input: {source.name} ({tracks})", err=True)
+    if transforms:
+        click.echo("transforms: " + " -> ".join(t.name for t in transforms), err=True)
+    for out in outputs:
+        codecs = " + ".join(c for c in (getattr(out, "video_codec", None), getattr(out, "audio_codec", None)) if c)
+        form = getattr(out, "container_format", None)
+        detail = f" ({form}: {codecs})" if form else ""
+        click.echo(f"output: {out.name}{detail}", err=True)
 
 
 def _install_signals(pipeline: Any) -> list[ExitStatus]:
