@@ -1,52 +1,129 @@
-"""Progress on stderr while a run goes, and a one-line summary at the end."""
+"""Progress on stderr while a run goes, and a summary at the end.
+
+A file run shows a progress bar; a live run (camera, microphone, screen, network stream)
+shows a small panel: frames per second in and out, frames dropped, latency from capture
+to output (median and 95th percentile of the last second or so), events so far. Nothing
+is shown when stderr is not a terminal or with ``--quiet``.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+import time
+from collections import deque
 from typing import Any
+
+#: How many recent frames the live latency figures describe.
+RECENT_FRAMES = 90
+#: The span of the frame rates shown live (seconds).
+RATE_WINDOW_S = 1.0
 
 
 def _stderr_is_terminal() -> bool:
     return sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
 
 
+def percentile(values: list[float], p: float) -> float | None:
+    """The ``p``-th percentile of ``values`` (nearest rank), or None when there are none."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+class Rates:
+    """Frames per second in and out over the last :data:`RATE_WINDOW_S` seconds."""
+
+    def __init__(self) -> None:
+        self._samples: deque[tuple[float, int, int]] = deque()
+
+    def add(self, now: float, frames_in: int, frames_out: int) -> tuple[float, float]:
+        samples = self._samples
+        samples.append((now, frames_in, frames_out))
+        while len(samples) > 2 and now - samples[1][0] >= RATE_WINDOW_S:
+            samples.popleft()
+        first = samples[0]
+        span = now - first[0]
+        if span <= 0:
+            return 0.0, 0.0
+        return (frames_in - first[1]) / span, (frames_out - first[2]) / span
+
+
+def live_line(stats: Any, fps_in: float, fps_out: float) -> str:
+    """The live figures as one line of text (rich markup)."""
+    recent = stats.latencies_ms[-RECENT_FRAMES:]
+    p50, p95 = percentile(recent, 50), percentile(recent, 95)
+    parts = [f"in [bold]{fps_in:5.1f}[/] fps", f"out [bold]{fps_out:5.1f}[/] fps",
+             f"dropped [bold]{stats.dropped}[/]"]
+    if p50 is not None and p95 is not None:
+        parts.append(f"latency [bold]{p50:.0f}[/] ms p50, [bold]{p95:.0f}[/] ms p95")
+    parts.append(f"events [bold]{stats.events}[/]")
+    minutes, seconds = divmod(int(stats.wall_s), 60)
+    parts.append(f"{minutes}:{seconds:02d}")
+    return "  ".join(parts)
+
+
 class Reporter:
-    """A rich progress bar on a terminal; nothing when stderr is not one or with ``--quiet``."""
+    """A progress bar (files) or a live panel (live sources) on a terminal; nothing when
+    stderr is not one or with ``--quiet``."""
 
     def __init__(self, *, enabled: bool = True) -> None:
         self.enabled = enabled
         self.interactive = enabled and _stderr_is_terminal()
+        self._console: Any = None
         self._progress: Any = None
         self._task: Any = None
+        self._live: Any = None
+        self._rates = Rates()
 
     def __enter__(self) -> Reporter:
         if self.interactive:
             from rich.console import Console
-            from rich.progress import (BarColumn, Progress, TaskProgressColumn, TextColumn,
-                                       TimeRemainingColumn)
 
-            console = Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")))
-            self._progress = Progress(
-                TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
-                TextColumn("{task.fields[detail]}"), TimeRemainingColumn(),
-                console=console, transient=True)
-            self._task = self._progress.add_task("mstg", total=None, detail="")
-            self._progress.start()
+            self._console = Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")))
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
             self._progress.stop()
+        if self._live is not None:
+            self._live.stop()
 
     def update(self, stats: Any) -> None:
-        if self._progress is None:
+        if self._console is None:
             return
-        detail = f"{stats.fps:5.1f} fps  {stats.speed:4.2f}x"
         if stats.live:
-            p50, p95 = stats.latency_percentile(50), stats.latency_percentile(95)
-            if p50 is not None:
-                detail += f"  latency {p50:.0f}/{p95:.0f} ms"
+            self._update_live(stats)
+        else:
+            self._update_progress(stats)
+
+    def _update_live(self, stats: Any) -> None:
+        from rich.live import Live
+        from rich.panel import Panel
+
+        fps_in, fps_out = self._rates.add(time.monotonic(), stats.frames_in["video"],
+                                          stats.frames_out["video"])
+        panel = Panel(live_line(stats, fps_in, fps_out), title="mstg live", title_align="left",
+                      expand=False)
+        if self._live is None:
+            self._live = Live(panel, console=self._console, transient=True, auto_refresh=False)
+            self._live.start()
+        else:
+            self._live.update(panel, refresh=True)
+
+    def _update_progress(self, stats: Any) -> None:
+        if self._progress is None:
+            from rich.progress import (BarColumn, Progress, TaskProgressColumn, TextColumn,
+                                       TimeRemainingColumn)
+
+            self._progress = Progress(
+                TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
+                TextColumn("{task.fields[detail]}"), TimeRemainingColumn(),
+                console=self._console, transient=True)
+            self._task = self._progress.add_task("mstg", total=None, detail="")
+            self._progress.start()
+        detail = f"{stats.fps:5.1f} fps  {stats.speed:4.2f}x"
         if stats.dropped:
             detail += f"  dropped {stats.dropped}"
         if stats.events:
@@ -58,11 +135,19 @@ class Reporter:
     def summary(self, stats: Any, outputs: list[Any]) -> None:
         if not self.enabled or not sys.stderr.isatty():
             return
-        line = (f"mstg: {stats.frames_in['video']} video / {stats.frames_in['audio']} audio frames in, "
-                f"{stats.frames_out['video']} / {stats.frames_out['audio']} out, "
-                f"{stats.dropped} dropped, {stats.wall_s:.2f}s ({stats.speed:.2f}x realtime)")
-        if stats.events:
-            line += f", {stats.events} events"
-        if stats.decode_errors:
-            line += f", {stats.decode_errors} corrupt packets skipped"
-        print(line, file=sys.stderr)
+        print(summary_line(stats), file=sys.stderr)
+
+
+def summary_line(stats: Any) -> str:
+    """What a run did, in one line: frames, drops, time, and latency for a live run."""
+    line = (f"mstg: {stats.frames_in['video']} video / {stats.frames_in['audio']} audio frames in, "
+            f"{stats.frames_out['video']} / {stats.frames_out['audio']} out, "
+            f"{stats.dropped} dropped, {stats.wall_s:.2f}s ({stats.speed:.2f}x realtime)")
+    p50, p95 = percentile(stats.latencies_ms, 50), percentile(stats.latencies_ms, 95)
+    if stats.live and p50 is not None and p95 is not None:
+        line += f", latency {p50:.0f} ms p50 / {p95:.0f} ms p95"
+    if stats.events:
+        line += f", {stats.events} events"
+    if stats.decode_errors:
+        line += f", {stats.decode_errors} corrupt packets skipped"
+    return line
