@@ -100,3 +100,16 @@ def test_interrupt_finishes_the_file_cleanly(tmp_path: Path, signum: int, status
     assert proc.wait(30) == status, proc.stderr.read().decode()  # type: ignore[union-attr]
     frames = probe(out)
     assert len(frames["video"]) >= 15 and len(frames["audio"]) > 0
+
+
+def test_verbose_says_what_is_read_and_written_even_without_a_terminal(tmp_path: Path) -> None:
+    out = tmp_path / "v.mp4"
+    result = run_mstg("run", "-i", "testsrc", "-i", "sine", "--duration", "0.4", "-t", "grayscale",
+                      "-o", str(out), "-v")
+    lines = result.stderr.decode().splitlines()
+    assert result.returncode == 0
+    assert lines[0].startswith("input: testsrc (video") and lines[1].startswith("input: sine (audio")
+    assert lines[2] == "transforms: grayscale"
+    assert lines[3] == f"output: {out} (mp4: libx264 + aac)"
+    assert lines[-1].startswith("mstg: 10 video / ") and " 10 / " in lines[-1]
+    assert result.stdout == b""
