@@ -33,8 +33,10 @@ def readme_commands() -> list[str]:
     return commands
 
 
-def readme_python() -> list[str]:
-    return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+def readme_python(files: bool = False) -> list[str]:
+    """The README's Python blocks: runnable ones, or (``files``) those that are a file (``# name.py``)."""
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+    return [b for b in blocks if b.startswith("# ") == files]
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +44,8 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import cv2
 
     folder = tmp_path_factory.mktemp("readme")
+    for block in readme_python(files=True):
+        (folder / block.split("\n", 1)[0][2:].strip()).write_text(block, encoding="utf-8")
     make_clip(folder / "talk.mkv", seconds=12, size=(160, 120), fps=10)
     make_clip(folder / "in.mkv", seconds=1, size=(160, 120))
     make_clip(folder / "clip.mp4", seconds=1, size=(160, 120))
@@ -108,3 +112,15 @@ def test_readme_main_job_prints_the_demo_detections(workdir: Path) -> None:
     events = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert {(e["format"], e["rawValue"]) for e in events} == {(f, t) for f, t, _ in DEMO_BARCODES}
     assert (workdir / "demo.mp4").stat().st_size > 100_000
+
+
+def test_readme_sepia_example_tints_the_picture(workdir: Path, http_8000: None) -> None:
+    import av
+    import numpy as np
+
+    command = next(c for c in readme_commands() if "sepia.py:Sepia" in c)
+    test_readme_command_runs(command, workdir, None)
+    with av.open(str(workdir / "sepia.mp4")) as container:
+        frame = next(container.decode(video=0)).to_ndarray(format="bgr24").astype(int)
+    b, g, r = (frame[..., i].mean() for i in range(3))
+    assert r > g > b  # brown: more red than green, more green than blue, everywhere on average
