@@ -294,3 +294,12 @@ def test_unknown_transform_in_describe_is_a_usage_error() -> None:
     assert result.returncode == 2
     assert result.stderr.decode().splitlines() == [
         "error: unknown transform 'gian' (did you mean 'gain'?)", "hint: 'mstg transforms' lists them"]
+
+
+def test_run_warns_about_a_broken_plugin_it_did_not_pick(sepia_site: Path, broken_site: Path, tmp_path: Path) -> None:
+    env = env_for(sepia_site, broken_site)
+    run = run_mstg("run", "-i", "testsrc", "--duration", "0.2", "-t", "sepia", "-o", "null", env=env)
+    stderr = run.stderr.decode()
+    assert run.returncode == 0 and "warning: transform 'vanished'" in stderr and "Traceback" not in stderr
+    quiet = run_mstg("run", "-q", "-i", "testsrc", "--duration", "0.2", "-t", "sepia", "-o", "null", env=env)
+    assert quiet.returncode == 0 and quiet.stderr == b""

@@ -115,7 +115,7 @@ def run(**opts: Any) -> None:
         raise UsageError("no output: give one with -o (a file, '-' for stdout, or null)")
     if opts["events"] == "-" and "-" in outputs_spec:
         raise UsageError("stdout cannot carry both media (-o -) and events (--events -)")
-    transforms = preset_chain if preset_chain is not None else build_transforms(opts["transforms"])
+    transforms = preset_chain if preset_chain is not None else build_transforms(opts["transforms"], quiet=opts["quiet"])
     inputs = build_inputs(opts)
     try:
         outputs = build_outputs(opts)

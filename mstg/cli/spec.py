@@ -7,10 +7,24 @@ from typing import Any
 from ..errors import UsageError
 
 
-def build_transforms(specs: tuple[str, ...] | list[str]) -> list[Any]:
-    from ..transforms.registry import load_transform
+def build_transforms(specs: tuple[str, ...] | list[str], *, quiet: bool = False) -> list[Any]:
+    """The transforms the flags name; plugin warnings (a broken plugin nobody picked) go to stderr."""
+    import warnings
 
-    return [load_transform(spec) for spec in specs]
+    import click
+
+    from ..transforms.registry import Registry, load_transform
+
+    if not specs:
+        return []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        registry = Registry.discover()
+        registry.warn()
+    chain = [load_transform(spec, registry=registry) for spec in specs]
+    for warning in caught if not quiet else ():
+        click.echo(f"warning: {warning.message}", err=True)
+    return chain
 
 
 def _track(value: str | None) -> int | None:
