@@ -300,6 +300,6 @@ def test_run_warns_about_a_broken_plugin_it_did_not_pick(sepia_site: Path, broke
     env = env_for(sepia_site, broken_site)
     run = run_mstg("run", "-i", "testsrc", "--duration", "0.2", "-t", "sepia", "-o", "null", env=env)
     stderr = run.stderr.decode()
-    assert run.returncode == 0 and "warning: transform 'vanished'" in stderr and "Traceback" not in stderr
+    assert run.returncode == 0 and "warning: transform 'shapeless'" in stderr and "Traceback" not in stderr
     quiet = run_mstg("run", "-q", "-i", "testsrc", "--duration", "0.2", "-t", "sepia", "-o", "null", env=env)
     assert quiet.returncode == 0 and quiet.stderr == b""
