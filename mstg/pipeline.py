@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ from .tracks import MediaStreamTrack, MediaStreamTrackGenerator, MediaStreamTrac
 from .transforms.base import Transform
 
 Progress = Callable[["Stats"], None]
+LATENCY_WINDOW = 10_000
 
 
 @dataclass
@@ -41,7 +43,8 @@ class Stats:
     position_us: int = 0
     duration_us: int | None = None
     wall_s: float = 0.0
-    latencies_ms: list[float] = field(default_factory=list)
+    #: The latest capture-to-output latencies (a bounded window: memory stays flat in long runs).
+    latencies_ms: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_WINDOW))
     live: bool = False
     stopped: bool = False
 
