@@ -14,6 +14,32 @@ from .transforms.base import Transform
 Frame = VideoFrame | AudioData
 EventSink = Callable[[dict[str, Any]], None]
 ON_ERROR = ("fail", "skip", "pass")
+_CHANNELS = {"bgr24": 3, "rgb24": 3, "bgra": 4, "rgba": 4}
+
+
+class _Unusable(Exception):
+    """A transform returned something that cannot become a frame (the reason is the message)."""
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, (TransformError, _Unusable)) else f"{type(exc).__name__}: {exc}"
+
+
+def _array_problem(array: np.ndarray, fmt: str | None, video: bool) -> str | None:
+    """Why ``array`` cannot be a picture (or samples) in ``fmt``, or None when it can."""
+    if array.size == 0:
+        return f"returned an empty array of shape {array.shape}"
+    if not video:
+        return None
+    channels = _CHANNELS.get(fmt or "")
+    if channels and array.ndim == 3 and array.shape[2] != channels:
+        return f"returned {array.shape[2]} channels for {fmt} (which has {channels}): shape {array.shape}"
+    if fmt == "yuv420p" and array.ndim == 2:
+        rows, width = array.shape
+        if rows % 3 or width % 2 or (rows * 2 // 3) % 2:
+            return (f"returned shape {array.shape}: not an I420 picture (height * 3 / 2 rows, "
+                    "even width and height)")
+    return None
 
 
 class TransformChain:
@@ -49,7 +75,10 @@ class TransformChain:
     def setup(self, settings: dict[str, Any]) -> None:
         current = dict(settings)
         for transform in self.transforms:
-            transform.setup(current)  # one that changes the size writes the new one for the next
+            try:
+                transform.setup(current)  # one that changes the size writes the new one for the next
+            except Exception as exc:  # noqa: BLE001 - a plugin may raise anything
+                raise TransformError(f"transform '{transform.name}' cannot start: {_reason(exc)}") from exc
 
     def push(self, frame: Frame) -> list[Frame]:
         """Run ``frame`` (owned by the chain from now on) through every transform."""
@@ -62,10 +91,17 @@ class TransformChain:
         """What transforms still hold at the end of the stream, run through the rest."""
         out: list[Frame] = []
         for position, transform in enumerate(self.transforms):
-            held = transform.flush()
-            if not held or self._current is None:
-                continue
-            frames = self._wrap(transform, held, self._current, own=False)
+            try:
+                held = transform.flush()
+                if not held or self._current is None:
+                    continue
+                frames = self._wrap(transform, held, self._current, own=False)
+            except Exception as exc:  # noqa: BLE001 - a plugin may raise anything
+                self.errors += 1
+                if self.on_error != "fail":
+                    continue
+                raise TransformError(f"transform '{transform.name}' failed at the end of the stream: "
+                                     f"{_reason(exc)}") from exc
             for later in self.transforms[position + 1:]:
                 frames = [o for item in frames for o in self._apply(later, item)]
             out.extend(frames)
@@ -78,18 +114,16 @@ class TransformChain:
             data = frame.to_ndarray(fmt) if fmt else None
             result = transform.process(data, frame)
             return self._wrap(transform, result, frame, own=True)
-        except TransformError:
-            raise
         except Exception as exc:  # noqa: BLE001 - a plugin may raise anything
             self.errors += 1
             if self.on_error == "pass":
-                return [frame]
+                return [frame]  # as it came (unless the transform changed its pixels in place)
             frame.close()
             if self.on_error == "skip":
                 return []
             raise TransformError(
                 f"transform '{transform.name}' failed on the frame at "
-                f"{frame.timestamp / 1e6:.3f}s: {type(exc).__name__}: {exc}") from exc
+                f"{frame.timestamp / 1e6:.3f}s: {_reason(exc)}") from exc
 
     def _wrap(self, transform: Transform, result: Any, frame: Frame, *, own: bool) -> list[Frame]:
         if result is None:
@@ -111,11 +145,14 @@ class TransformChain:
             if own:
                 frame.close()
             return flat
-        raise TransformError(f"transform '{transform.name}' returned {type(result).__name__}; "
-                             "expected an array, a frame, a list of them, or None")
+        raise _Unusable(f"returned {type(result).__name__}; expected an array, a frame, a list of "
+                        "them, or None")
 
     def _from_array(self, transform: Transform, array: np.ndarray, frame: Frame) -> Frame:
         fmt = transform.input_format
+        problem = _array_problem(array, fmt, isinstance(frame, VideoFrame))
+        if problem is not None:
+            raise _Unusable(problem)
         try:
             if isinstance(frame, VideoFrame):
                 if fmt != "gray" and array.ndim == 2 and fmt != "yuv420p":
@@ -123,7 +160,7 @@ class TransformChain:
                 return frame.with_pixels(array, fmt)
             return frame.with_samples(array, fmt)
         except (TypeError, ValueError) as exc:
-            raise TransformError(f"transform '{transform.name}' returned an unusable array: {exc}") from exc
+            raise _Unusable(f"returned an unusable array: {exc}") from exc
 
     @staticmethod
     def _retime(result: Frame, frame: Frame, own: bool, *, keep: bool = False) -> Frame:

@@ -14,6 +14,8 @@ decoded YUV frame without a copy.
 
 from __future__ import annotations
 
+import sys
+import threading
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -35,10 +37,37 @@ SAMPLE_FORMATS = ("fltp", "s16p", "flt")
 _INT_SCALE = {"s16": 32768.0, "s32": 2147483648.0, "s64": 9223372036854775808.0}
 
 
-def _cv2() -> Any:
-    import cv2
+_CV2: Any = None
+_OPENCV_LIMITED = False
 
-    return cv2
+
+def _cv2() -> Any:
+    global _CV2
+    if _CV2 is None:
+        import cv2
+
+        _CV2 = cv2
+        limit_opencv_threads()
+    return _CV2
+
+
+def limit_opencv_threads() -> None:
+    """Leave the cores to the pipeline's own threads, once OpenCV is loaded.
+
+    By default OpenCV splits every call over all the cores and its idle workers spin. In a
+    pipeline, the decoder, the transforms and the encoder already run on threads of their own
+    and keep the cores busy, so that costs CPU without shortening the run (measured in
+    bench/run.py). OpenCV then gets half the cores per call (at least one), unless the program
+    set a number of its own (``cv2.setNumThreads``) before.
+    """
+    global _OPENCV_LIMITED
+    cv2 = sys.modules.get("cv2")
+    if cv2 is None or _OPENCV_LIMITED:
+        return
+    _OPENCV_LIMITED = True
+    cores = cv2.getNumberOfCPUs()
+    if cv2.getNumThreads() == cores:
+        cv2.setNumThreads(max(1, cores // 2))
 
 
 def _cv2_codes() -> dict[tuple[str, str], int]:
@@ -66,10 +95,69 @@ def _cv2_codes() -> dict[tuple[str, str], int]:
 _CODES: dict[tuple[str, str], int] | None = None
 
 
+def _nv12_codes() -> dict[str, int]:
+    cv2 = _cv2()
+    return {"bgr24": cv2.COLOR_YUV2BGR_NV12, "rgb24": cv2.COLOR_YUV2RGB_NV12,
+            "bgra": cv2.COLOR_YUV2BGRA_NV12}
+
+
+_ALLOCATOR_TUNED = False
+#: glibc's largest automatic mmap threshold, and a trim threshold twice that.
+_MMAP_THRESHOLD = 32 << 20
+_TRIM_THRESHOLD = 64 << 20
+
+
+def keep_freed_buffers() -> None:
+    """Let freed picture buffers be reused instead of going back to the system (glibc only).
+
+    glibc gives large blocks straight back to the kernel (``munmap``, or a trim of the heap
+    when 2 x its adaptive threshold lies free at the top), so the next picture of the same
+    size faults in and zeroes every page again: 3 to 9 MB per 1080p frame where a transform
+    hands back BGR pixels, measured at several milliseconds a frame here. Fixed thresholds (as
+    ``MALLOC_MMAP_THRESHOLD_`` / ``MALLOC_TRIM_THRESHOLD_`` would set; those win when set) keep
+    up to 64 MB of freed memory for reuse. Peak memory is unchanged. Called once per process.
+    """
+    global _ALLOCATOR_TUNED
+    if _ALLOCATOR_TUNED:
+        return
+    _ALLOCATOR_TUNED = True
+    import os
+
+    if any(k in os.environ for k in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")):
+        return
+    try:
+        if not os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc"):
+            return
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.mallopt(-3, _MMAP_THRESHOLD)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, _TRIM_THRESHOLD)  # M_TRIM_THRESHOLD
+    except (ValueError, OSError, AttributeError):  # not glibc, or no mallopt
+        pass
+
+
 def _shape_size(array: np.ndarray, format: str) -> tuple[int, int]:
     if format == "yuv420p":
         return array.shape[1], array.shape[0] * 2 // 3
     return array.shape[1], array.shape[0]
+
+
+_LOCAL = threading.local()
+
+
+def reformat(frame: Any, **kwargs: Any) -> Any:
+    """``frame.reformat(**kwargs)`` with a converter of this thread's own.
+
+    PyAV keeps one converter per frame object and clones share the frame, so two outputs
+    converting the same picture on two threads would share (and crash) one converter.
+    """
+    converter = getattr(_LOCAL, "reformatter", None)
+    if converter is None:
+        from av.video.reformatter import VideoReformatter
+
+        converter = _LOCAL.reformatter = VideoReformatter()
+    return converter.reformat(frame, **kwargs)
 
 
 def _plane_view(plane: Any, width: int, height: int) -> np.ndarray:
@@ -213,10 +301,12 @@ class VideoFrame(_Frame):
         if frame is not None and frame.format.name == "yuv420p" and even:
             if format == "gray":
                 return _plane_view(frame.planes[0], self.width, self.height)
-            i420 = self.to_ndarray("yuv420p") if format != "yuv420p" else self._i420_from_av(frame)
             if format == "yuv420p":
-                return i420
-            return _cv2().cvtColor(i420, self._code("yuv420p", format))
+                return self._i420_from_av(frame)
+            i420 = self._cache.get("yuv420p")
+            if i420 is not None:
+                return _cv2().cvtColor(i420, self._code("yuv420p", format))
+            return self._colour_from_planes(frame, format)
         if frame is not None:
             if format == "gray" and frame.format.name in ("yuvj420p", "nv12", "yuv422p", "yuv444p"):
                 return _plane_view(frame.planes[0], self.width, self.height)
@@ -225,8 +315,9 @@ class VideoFrame(_Frame):
         if source_format == "yuv420p" and format == "gray":
             return source[: self.height]
         if source_format == "gray" and format == "yuv420p" and even:
-            i420 = np.full((self.height * 3 // 2, self.width), 128, np.uint8)
+            i420 = np.empty((self.height * 3 // 2, self.width), np.uint8)
             i420[: self.height] = source
+            i420[self.height:] = 128
             return i420
         if even and (source_format, format) in self._codes():
             return _cv2().cvtColor(source, self._code(source_format, format))
@@ -236,8 +327,18 @@ class VideoFrame(_Frame):
         if format == "yuv420p":
             if not (self.width % 2 == 0 and self.height % 2 == 0):
                 raise ValueError(f"{self.width}x{self.height} has an odd side: no I420 layout for it")
-            return self._i420_from_av(frame.reformat(format="yuv420p"))
-        return frame.to_ndarray(format=format)
+            return self._i420_from_av(reformat(frame, format="yuv420p"))
+        return reformat(frame, format=format).to_ndarray()
+
+    def _colour_from_planes(self, frame: av.VideoFrame, format: str) -> np.ndarray:
+        """BGR, RGB or BGRA straight from a decoded frame's three planes: Y is read where it
+        lies and only U and V are copied (interleaved, a sixth of the picture), instead of
+        copying the whole picture into one I420 array first. Same coefficients as I420."""
+        cv2 = _cv2()
+        w, h = self.width, self.height
+        planes = frame.planes
+        uv = cv2.merge((_plane_view(planes[1], w // 2, h // 2), _plane_view(planes[2], w // 2, h // 2)))
+        return cv2.cvtColorTwoPlane(_plane_view(planes[0], w, h), uv, _nv12_codes()[format])
 
     @staticmethod
     def _i420_from_av(frame: av.VideoFrame) -> np.ndarray:
@@ -268,7 +369,7 @@ class VideoFrame(_Frame):
         if frame is not None and (format is None or frame.format.name == format):
             return frame
         if frame is not None:
-            return frame.reformat(format=format)
+            return reformat(frame, format=format)
         even = self.width % 2 == 0 and self.height % 2 == 0
         if even and format in (None, "yuv420p"):
             i420 = self.to_ndarray("yuv420p")
@@ -280,7 +381,7 @@ class VideoFrame(_Frame):
             made = av.VideoFrame.from_numpy_buffer(np.ascontiguousarray(source), format="yuv420p")
         else:
             made = av.VideoFrame.from_ndarray(np.ascontiguousarray(source), format=source_format)
-        return made if format is None or format == source_format else made.reformat(format=format)
+        return made if format is None or format == source_format else reformat(made, format=format)
 
     # copies -------------------------------------------------------------------------------
     def clone(self) -> VideoFrame:
@@ -474,6 +575,60 @@ class AudioData(_Frame):
         state = " closed" if self._closed else ""
         return (f"<AudioData {self.number_of_frames} samples {self.sample_rate} Hz "
                 f"{self.layout} t={self.timestamp}us{state}>")
+
+
+class EncodedAudioChunk(AudioData):
+    """Audio that stays encoded: one packet of an input's audio track, for a stream copy
+    (``--audio-codec copy``), like WebCodecs' ``EncodedAudioChunk``.
+
+    It travels through the tracks where an :class:`AudioData` does (same timing, sample rate
+    and channel count) but has no samples: ``to_ndarray`` and ``to_av`` raise. ``packet`` is the
+    PyAV packet with its timestamps already rebased like the decoded frames' (in its own
+    ``time_base``); ``template`` is the input stream it came from, whose codec parameters the
+    output copies.
+    """
+
+    __slots__ = ("packet", "template")
+
+    def __init__(self, packet: av.Packet, template: Any, *, timestamp: int, sample_rate: int,
+                 number_of_channels: int, number_of_frames: int, layout: str | None = None,
+                 index: int | None = None, capture_time: float | None = None) -> None:
+        super().__init__(format="encoded", sample_rate=sample_rate,
+                         number_of_channels=number_of_channels, number_of_frames=number_of_frames,
+                         timestamp=timestamp, layout=layout, index=index, capture_time=capture_time)
+        self.packet: av.Packet | None = packet
+        self.template = template
+
+    @property
+    def codec(self) -> str:
+        """The codec's FFmpeg name (``aac``, ``opus`` ...)."""
+        return str(self.template.codec_context.name)
+
+    def to_ndarray(self, format: str = "fltp") -> np.ndarray:
+        self._check_open()
+        raise InvalidStateError(f"encoded {self.codec} audio (a stream copy) has no samples: "
+                                "decode it (leave out --audio-codec copy) to work on them")
+
+    def to_av(self) -> av.AudioFrame:  # type: ignore[override]
+        return self.to_ndarray()  # type: ignore[return-value]  # raises
+
+    def clone(self) -> EncodedAudioChunk:
+        """A second handle on the same packet (no copy)."""
+        self._check_open()
+        out = EncodedAudioChunk(self.packet, self.template, timestamp=self.timestamp,  # type: ignore[arg-type]
+                                sample_rate=self.sample_rate,
+                                number_of_channels=self.number_of_channels,
+                                number_of_frames=self.number_of_frames, layout=self.layout)
+        self._copy_timing(out)
+        return out
+
+    def close(self) -> None:
+        super().close()
+        self.packet = None
+
+    def __repr__(self) -> str:
+        state = " closed" if self._closed else ""
+        return f"<EncodedAudioChunk {self.codec} t={self.timestamp}us d={self.duration}{state}>"
 
 
 Frame = VideoFrame | AudioData

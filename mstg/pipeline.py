@@ -21,13 +21,20 @@ from typing import Any
 
 from .chain import EventSink, TransformChain
 from .errors import InputError, InvalidStateError, MstgError, UsageError
+from .frames import keep_freed_buffers, limit_opencv_threads
 from .inputs.base import Input
-from .outputs.base import Output
+from .outputs.base import NullOutput, Output
 from .tracks import MediaStreamTrack, MediaStreamTrackGenerator, MediaStreamTrackProcessor
 from .transforms.base import Transform
 
 Progress = Callable[["Stats"], None]
+#: Frames held by each buffer of a file's video track (unless ``max_buffer_size``). A file's
+#: reader waits rather than drops, so a few frames keep every stage busy; more only cost
+#: memory (a decoded 1080p picture is 3 MB) and the page faults of touching it.
+FILE_VIDEO_BUFFER = 4
 LATENCY_WINDOW = 10_000
+#: Seconds an input may stay blocked in a read after a stop before its tracks are ended anyway.
+STOP_GRACE_S = 2.0
 
 
 @dataclass
@@ -90,6 +97,7 @@ class Pipeline:
         self.stats = Stats()
         self._want = {"video": video, "audio": audio}
         self._stop_requested = threading.Event()
+        self._stop_at: float | None = None
         self._errors: list[BaseException] = []
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
@@ -116,23 +124,49 @@ class Pipeline:
     def _build(self) -> None:
         tracks = self._selected_tracks()
         self.stats.live = any(t.live for t in tracks.values())
+        for out in self.outputs:
+            out.live_source = self.stats.live
         self._connect_live_outputs(set(tracks))
         shared_lock = threading.Lock()
         for kind, track in tracks.items():
+            file_depth = FILE_VIDEO_BUFFER if kind == "video" and not track.live else None
             processor = MediaStreamTrackProcessor(track, max_buffer_size=self.max_buffer_size
-                                                  if kind == "video" else None)
+                                                  if kind == "video" and self.max_buffer_size
+                                                  else file_depth)
             self._processors[kind] = processor
             chain = TransformChain([t for t in self.transforms if t.kind == kind],
                                    on_event=self._event, on_error=self.on_error)
             generator = MediaStreamTrackGenerator(kind, live=track.live, label=f"{kind} out")
             consumers = [out for out in self.outputs if kind in out.wants]
+            if any(kind in getattr(out, "copies", ()) for out in consumers):
+                self._copy_packets(kind, track, chain, consumers)
             for position, out in enumerate(consumers):
-                out.attach(generator if position == 0 else generator.clone())
+                out.attach(generator if position == 0 else generator.clone(), max_buffer_size=file_depth)
                 if len(consumers) > 1:
                     out.encode_lock = shared_lock
             self._threads.append(threading.Thread(
                 target=self._work, args=(kind, processor, chain, generator, track),
                 name=f"transform:{kind}", daemon=True))
+
+    def _copy_packets(self, kind: str, track: MediaStreamTrack, chain: TransformChain,
+                      consumers: list[Output]) -> None:
+        """A stream copy (``--audio-codec copy``): the input hands over its packets undecoded.
+        Only where nothing needs the samples: no transform of that kind, every consumer
+        copying (or the null output), an input that reads packets (a file, pipe or URL)."""
+        flag = f"--{kind}-codec copy"
+        if chain.transforms:
+            names = ", ".join(t.name for t in chain.transforms)
+            raise UsageError(f"{flag}: the {kind} transforms ({names}) need decoded {kind}",
+                             hint=f"name an encoder instead, e.g. --{kind}-codec aac")
+        for out in consumers:
+            if kind not in getattr(out, "copies", ()) and not isinstance(out, NullOutput):
+                raise UsageError(f"{flag}: {out.name} needs decoded {kind}, which a copy does not give")
+        source = next(i for i in self.inputs if track in i.tracks)
+        copy = getattr(source, "copy_packets", None)
+        if copy is None:
+            raise UsageError(f"{flag}: {source.name} makes its {kind} itself; there are no packets "
+                             "to copy", hint="copies are of files, pipes and streams")
+        copy(kind)
 
     def _connect_live_outputs(self, kinds: set[str]) -> None:
         """Live outputs (window, speaker, stream): files feeding them are paced to their
@@ -188,12 +222,17 @@ class Pipeline:
         if captured is not None and not self._latency_at_output:
             self.stats.latencies_ms.append((time.monotonic() - captured) * 1000)
 
-    def _fail(self, exc: BaseException) -> None:
+    def _fail(self, exc: BaseException, *, abort: bool = True) -> None:
         with self._lock:
             self._errors.append(exc)
-        self._shutdown(abort=True)
+        if abort:
+            for out in self.outputs:
+                out.run_failed = True
+        self._shutdown(abort=abort)
 
     def _shutdown(self, *, abort: bool) -> None:
+        if self._stop_at is None:
+            self._stop_at = time.monotonic()
         for source in self.inputs:
             source.stop()
         if abort:
@@ -210,6 +249,8 @@ class Pipeline:
         """Run to the end (or :meth:`stop`); raises the first error after finalizing outputs."""
         started = time.monotonic()
         self._build()
+        limit_opencv_threads()  # the transforms have loaded OpenCV by now, if they use it
+        keep_freed_buffers()
         self.stats.duration_us = next((i.duration_us for i in self.inputs if i.duration_us), None)
         for out in self.outputs:
             out.start()
@@ -246,12 +287,24 @@ class Pipeline:
         while not self._done(timeout=0.25):
             self._check_components()
 
+    def _abandon_stalled(self) -> None:
+        """After a stop, an input still blocked in a read (a stalled network stream or pipe)
+        has its tracks ended anyway, so every output finishes; its thread ends on its own."""
+        if self._stop_at is None or time.monotonic() - self._stop_at < STOP_GRACE_S:
+            return
+        for source in self.inputs:
+            if not source.join(0):
+                source.abandon()
+
     def _check_components(self) -> None:
+        self._abandon_stalled()
         for component in (*self.inputs, *self.outputs):
             error = component.error
             if error is not None and not getattr(component, "_reported", False):
                 component._reported = True  # type: ignore[union-attr]
-                self._fail(error)
+                # an input that failed (a camera unplugged) has ended its tracks: what it
+                # read before still goes through; a failed output stops everything at once
+                self._fail(error, abort=component not in self.inputs)
 
     def _update(self, started: float) -> None:
         stats = self.stats

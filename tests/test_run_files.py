@@ -169,3 +169,13 @@ def test_wav_without_channel_mask_encodes_to_lossy_audio(tmp_path: Path, ext: st
     assert result.returncode == 0, result.stderr.decode()
     decoded = probe(out)["audio"]
     assert len(decoded[0][1].layout.channels) == 2 and sum(f.samples for _, f in decoded) >= 44100 * 0.9
+
+
+def test_outputs_converting_the_same_rgb_frames_on_their_own_threads(tmp_path: Path) -> None:
+    # lavfi's testsrc gives rgb24 frames: every output converts each shared frame at the same time
+    outs = [tmp_path / n for n in ("a.mp4", "b.mkv", "c.webm")]
+    for _ in range(3):
+        stats = mstg.Pipeline([mstg.open_input("testsrc=size=640x480:rate=25", duration=2)],
+                              [mstg.open_output(str(o), overwrite=True) for o in outs]).run()
+        assert stats.frames_out["video"] == 50
+        assert [len(probe(o)["video"]) for o in outs] == [50, 50, 50]

@@ -15,6 +15,14 @@ from ..errors import ExitStatus, MstgError
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM before the run has started: stop at once with ``exit_status``."""
+
+    def __init__(self, exit_status: ExitStatus) -> None:
+        super().__init__(exit_status.name.lower())
+        self.exit_status = exit_status
+
+
 def fail(message: str, status: int, hint: str | None = None) -> None:
     """Print ``error: message`` (and a hint) on stderr and exit with ``status``."""
     click.echo(f"error: {message}", err=True)
@@ -45,8 +53,8 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
-        except KeyboardInterrupt:
-            sys.exit(int(ExitStatus.INTERRUPTED))
+        except KeyboardInterrupt as exc:
+            sys.exit(int(getattr(exc, "exit_status", ExitStatus.INTERRUPTED)))
         except BaseException as exc:  # noqa: BLE001 - the one place errors become messages
             if debug:
                 raise

@@ -12,6 +12,7 @@ from .._version import __version__
 #: Sub-commands, imported only when used so that ``mstg --help`` stays fast.
 COMMANDS = {
     "run": ("mstg.cli.run", "run", "Read inputs, run transforms, write outputs."),
+    "devices": ("mstg.cli.devices_cmd", "devices", "List cameras (with their modes), microphones, speakers."),
     "transforms": ("mstg.cli.transforms_cmd", "transforms", "List transforms, or show one's parameters."),
     "presets": ("mstg.cli.presets_cmd", "presets", "List, show or validate presets (YAML pipelines)."),
     "probe": ("mstg.cli.probe_cmd", "probe", "Show the tracks, codecs, sizes and rates of an input."),

@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from collections import deque
+from itertools import islice
 from typing import Any
 
 #: How many recent frames the live latency figures describe.
@@ -52,12 +53,12 @@ class Rates:
 
 def live_line(stats: Any, fps_in: float, fps_out: float) -> str:
     """The live figures as one line of text (rich markup)."""
-    recent = stats.latencies_ms[-RECENT_FRAMES:]
+    recent = list(islice(reversed(stats.latencies_ms), RECENT_FRAMES))
     p50, p95 = percentile(recent, 50), percentile(recent, 95)
-    parts = [f"in [bold]{fps_in:5.1f}[/] fps", f"out [bold]{fps_out:5.1f}[/] fps",
+    parts = [f"in [bold]{fps_in:4.1f}[/] fps", f"out [bold]{fps_out:4.1f}[/] fps",
              f"dropped [bold]{stats.dropped}[/]"]
     if p50 is not None and p95 is not None:
-        parts.append(f"latency [bold]{p50:.0f}[/] ms p50, [bold]{p95:.0f}[/] ms p95")
+        parts.append(f"latency [bold]{p50:.0f}[/] ms (p95 [bold]{p95:.0f}[/])")
     parts.append(f"events [bold]{stats.events}[/]")
     minutes, seconds = divmod(int(stats.wall_s), 60)
     parts.append(f"{minutes}:{seconds:02d}")

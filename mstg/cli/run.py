@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from ..errors import ExitStatus, UsageError
-from .errors import handle_errors
+from .errors import Interrupted, handle_errors
 from .presets_cmd import complete_presets
 
 
@@ -85,6 +85,9 @@ Examples:
 @click.option("--no-video", is_flag=True, help="Leave the video out.")
 @click.option("--no-audio", is_flag=True, help="Leave the audio out.")
 @click.option("--realtime", is_flag=True, help="Pace file inputs to their timestamps.")
+@click.option("--fragmented/--no-fragmented", default=None,
+              help="Crash-tolerant files (fragmented MP4, Matroska flushed each second) that keep "
+                   "what was written if the run is killed (default: for live inputs).")
 @click.option("--max-buffer", type=click.IntRange(min=1), metavar="N",
               help="Frames held for a slow reader (live default 1: drop the oldest).")
 @click.option("--on-error", type=click.Choice(["fail", "skip", "pass"]), default="fail",
@@ -105,6 +108,8 @@ def run(**opts: Any) -> None:
     from .progress import Reporter
     from .spec import build_inputs, build_outputs, build_transforms
 
+    signals = _Signals()  # before anything is opened: an early Ctrl-C/SIGTERM leaves nothing
+
     preset_chain = None
     if opts.get("preset"):
         from .presets_cmd import apply_preset
@@ -119,6 +124,7 @@ def run(**opts: Any) -> None:
     inputs = build_inputs(opts)
     try:
         outputs = build_outputs(opts)
+        _crash_tolerance(outputs, opts.get("fragmented"))
         events = EventWriter.open(opts["events"], overwrite=opts["overwrite"]) if opts["events"] else None
     except BaseException:
         for source in inputs:
@@ -130,7 +136,7 @@ def run(**opts: Any) -> None:
     reporter = Reporter(enabled=not opts["quiet"])
     if opts.get("verbose") and not opts["quiet"]:
         _describe(inputs, transforms, outputs)
-    interrupted = _install_signals(pipeline)
+    interrupted = signals.attach(pipeline)
     try:
         with reporter:
             stats = pipeline.run(progress=reporter.update)
@@ -142,6 +148,7 @@ def run(**opts: Any) -> None:
         from .progress import summary_line
 
         click.echo(summary_line(stats), err=True)
+    _warn(stats, opts)
     if interrupted:
         sys.exit(int(interrupted[-1]))
 
@@ -160,17 +167,53 @@ def _describe(inputs: list[Any], transforms: list[Any], outputs: list[Any]) -> N
         click.echo(f"output: {out.name}{detail}", err=True)
 
 
-def _install_signals(pipeline: Any) -> list[ExitStatus]:
-    """First Ctrl-C/SIGTERM: finish cleanly; a second: stop at once."""
-    received: list[ExitStatus] = []
+def _warn(stats: Any, opts: dict[str, Any]) -> None:
+    """What went wrong without stopping the run, on stderr (the terminal's summary already
+    counts corrupt packets)."""
+    if opts["quiet"]:
+        return
+    if stats.decode_errors and not sys.stderr.isatty():
+        click.echo(f"warning: {stats.decode_errors} corrupt packet(s) skipped", err=True)
+    if stats.transform_errors:
+        done = "dropped" if opts["on_error"] == "skip" else "passed on untouched"
+        click.echo(f"warning: the transforms failed on {stats.transform_errors} frame(s), {done} "
+                   f"(--on-error {opts['on_error']})", err=True)
 
-    def handler(signum: int, _frame: Any) -> None:
+
+def _crash_tolerance(outputs: list[Any], fragmented: bool | None) -> None:
+    """--fragmented / --no-fragmented for every file output (None: live inputs decide)."""
+    from ..outputs.file import FileOutput
+
+    for out in outputs:
+        if isinstance(out, FileOutput):
+            out.fragmented = fragmented
+
+
+class _Signals:
+    """Ctrl-C and SIGTERM. The first finishes cleanly: every output is flushed and finalized
+    (before the run has started, it stops at once: nothing was written). A second stops at
+    once, removing any file not yet begun."""
+
+    def __init__(self) -> None:
+        self.received: list[ExitStatus] = []
+        self.pipeline: Any = None
+        signal.signal(signal.SIGINT, self._handle)
+        signal.signal(signal.SIGTERM, self._handle)
+
+    def attach(self, pipeline: Any) -> list[ExitStatus]:
+        """From now on a signal stops ``pipeline`` cleanly; returns the signals received."""
+        self.pipeline = pipeline
+        if self.received:
+            pipeline.stop()
+        return self.received
+
+    def _handle(self, signum: int, _frame: Any) -> None:
         status = ExitStatus.INTERRUPTED if signum == signal.SIGINT else ExitStatus.TERMINATED
-        if received:
+        if self.received:
+            for out in getattr(self.pipeline, "outputs", ()):
+                getattr(out, "discard_partial", lambda: None)()
             os._exit(int(status))
-        received.append(status)
-        pipeline.stop()
-
-    signal.signal(signal.SIGINT, handler)
-    signal.signal(signal.SIGTERM, handler)
-    return received
+        self.received.append(status)
+        if self.pipeline is None:
+            raise Interrupted(status)
+        self.pipeline.stop()

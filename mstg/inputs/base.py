@@ -76,6 +76,13 @@ class Input:
         """Stop reading: the tracks end after the frame in hand."""
         self._stop.set()
 
+    def abandon(self) -> None:
+        """End the tracks now, even while the reading thread is blocked in a read (a stalled
+        stream or pipe): readers finish with what they have; the thread ends on its own."""
+        self._stop.set()
+        for source in self._sources:
+            source.end()
+
     @property
     def stopping(self) -> bool:
         return self._stop.is_set()

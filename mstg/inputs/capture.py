@@ -66,6 +66,8 @@ class DeviceInput(MediaInput):
             yield index, frame
 
     def _wrap(self, stream: Any, frame: Any, start_us: int) -> tuple[int, Frame] | None:
+        if self._origin_us is None:  # time starts at the first frame delivered, not at the probe
+            self._origin_us = self._timestamp_us(stream, frame)
         out = super()._wrap(stream, frame, start_us)
         if out is not None:
             captured = capture_time(frame)

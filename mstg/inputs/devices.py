@@ -9,6 +9,12 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+# PyAV before OpenCV, always: both wheels ship libxcb-shm (and -shape, -xfixes) under the
+# same file names, built against different libxcb copies; the copy loaded first serves both
+# libraries, and FFmpeg's x11grab crashes when it is OpenCV's. Transforms import cv2 when
+# they load, and the command line imports this package before it loads them.
+import av  # noqa: F401
+
 from ..errors import UsageError
 from .base import Input
 from .camera import CameraInput, is_camera_spec
@@ -35,7 +41,7 @@ def open_device(spec: str, *, size: tuple[int, int] | None = None, fps: float | 
     """Open the device ``spec`` names, with the capture settings that apply to it.
 
     ``format`` (``--input-format``) is the camera's stream format here (``mjpeg``, ``h264``,
-    ``yuyv422``): the same as ``pixel_format``, which wins.
+    ``yuyv422``), the same as ``pixel_format``; a device demuxer's name there is ignored.
     """
     if format is not None and format not in DEVICE_DEMUXERS:
         if pixel_format is not None and pixel_format != format:
@@ -45,10 +51,11 @@ def open_device(spec: str, *, size: tuple[int, int] | None = None, fps: float | 
     if is_microphone_spec(spec):
         _refuse(spec, "a microphone", size=size, fps=fps, pixel_format=pixel_format)
         return open_microphone(spec, sample_rate=sample_rate, channels=channels, duration=duration)
-    _refuse(spec, "a picture source", sample_rate=sample_rate, channels=channels)
     if is_screen_spec(spec):
-        _refuse(spec, "the screen", pixel_format=pixel_format)
+        _refuse(spec, "the screen", sample_rate=sample_rate, channels=channels,
+                pixel_format=pixel_format)
         return ScreenInput(spec, size=size, fps=fps, duration=duration)
+    _refuse(spec, "a camera", sample_rate=sample_rate, channels=channels)
     return CameraInput(spec, size=size, fps=fps, pixel_format=pixel_format, duration=duration)
 
 
@@ -59,7 +66,8 @@ _FLAGS = {"size": "--input-size", "fps": "--input-fps", "pixel_format": "--input
 def _refuse(spec: str, what: str, **given: Any) -> None:
     extra = [_FLAGS[k] for k, v in given.items() if v is not None]
     if extra:
-        raise UsageError(f"{', '.join(extra)} do(es) not apply to {spec} ({what})")
+        verb = "does" if len(extra) == 1 else "do"
+        raise UsageError(f"{' and '.join(extra)} {verb} not apply to {spec} ({what})")
 
 
 def list_devices() -> dict[str, list[dict[str, Any]]]:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import time
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import InputError, InputNotFoundError
-from ..frames import AudioData, VideoFrame
+from ..errors import InputError, InputNotFoundError, UsageError
+from ..frames import AudioData, EncodedAudioChunk, VideoFrame
 from .base import Frame, Input
 
 US = 1_000_000
+#: A step back in a track's timestamps larger than this is a discontinuity (see ``_continuous``).
+BACKWARD_JUMP_US = 500_000
 
 
 def open_container(url: str, *, format: str | None = None, options: dict[str, str] | None = None,
@@ -27,6 +30,19 @@ def open_container(url: str, *, format: str | None = None, options: dict[str, st
         raise InputError(f"cannot read {label}: not a media file FFmpeg understands") from exc
     except av.error.FFmpegError as exc:
         raise InputError(f"cannot open {label}: {exc.strerror or exc}") from exc
+
+
+_NETWORK_PROTOCOLS = ("http", "https", "tcp", "tls", "rtmp", "rtmps", "rtsp", "srt", "udp", "rtp")
+
+
+def _with_read_timeout(url: str, options: dict[str, str] | None, timeout: float | None) -> dict[str, str]:
+    """``options`` plus FFmpeg's ``rw_timeout`` for a network URL: a read that gets no data for
+    ``timeout`` seconds fails instead of waiting for ever (PyAV's own timeout backs it up)."""
+    out = dict(options or {})
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if timeout and scheme in _NETWORK_PROTOCOLS:
+        out.setdefault("rw_timeout", str(int(timeout * US)))
+    return out
 
 
 def _pick(streams: list[Any], wanted: int | None, kind: str, label: str) -> Any | None:
@@ -58,10 +74,11 @@ class MediaInput(Input):
         super().__init__(label or url, duration=duration, realtime=realtime)
         self.autorotate = autorotate
         self.url = url
+        self.timeout = timeout
         if live is not None:
             self.live = live
-        self.container = open_container(url, format=format, options=options, timeout=timeout,
-                                        label=self.name)
+        self.container = open_container(url, format=format, options=_with_read_timeout(url, options, timeout),
+                                        timeout=timeout, label=self.name)
         try:
             self._select(video_track, audio_track)
         except BaseException:
@@ -69,6 +86,7 @@ class MediaInput(Input):
             raise
         self.start_s = start
         self._origin_us: int | None = None
+        self._copied: set[int] = set()
 
     def _select(self, video_track: int | None, audio_track: int | None) -> None:
         streams = self.container.streams
@@ -90,6 +108,8 @@ class MediaInput(Input):
         self._selected = [s for s in (video, audio) if s is not None]
         self._counts = {s.index: 0 for s in self._selected}
         self._next_pts_us = {s.index: 0 for s in self._selected}
+        self._shift_us = {s.index: 0 for s in self._selected}
+        self._ends_us: dict[int, int] = {}
 
     @property
     def duration_us(self) -> int | None:
@@ -106,13 +126,19 @@ class MediaInput(Input):
         start_us = int((self.start_s or 0) * US)
         if start_us:
             container.seek(start_us + int(container.start_time or 0), backward=True, any_frame=False)
-        for packet in container.demux(self._selected):
+        for packet in self._demux(container):
             if self.stopping:
                 return
+            if packet.stream.index in self._copied:
+                chunk = self._wrap_packet(packet.stream, packet, start_us)
+                if chunk is not None:
+                    yield chunk
+                continue
             try:
                 decoded = packet.decode()
             except av.error.FFmpegError:
-                self.decode_errors += 1
+                if packet.size:  # an empty one carries no media (NUT's end-of-FLAC side data)
+                    self.decode_errors += 1
                 continue
             for frame in decoded:
                 out = self._wrap(packet.stream, frame, start_us)
@@ -121,6 +147,32 @@ class MediaInput(Input):
         if self.decode_errors and not any(self._counts.values()):
             raise InputError(f"cannot decode {self.name}: every packet was corrupt "
                              f"({self.decode_errors} failed)")
+
+    def _demux(self, container: Any) -> Iterator[Any]:
+        """The container's packets; a read that fails mid-stream (a stall, a broken file)
+        raises an :class:`~mstg.errors.InputError` that says why and where."""
+        import av
+
+        packets = container.demux(self._selected)
+        while True:
+            try:
+                packet = next(packets)
+            except StopIteration:
+                return
+            except av.error.FFmpegError as exc:
+                if self.stopping:
+                    return
+                raise self._read_error(exc) from exc
+            yield packet
+
+    def _read_error(self, exc: Exception) -> InputError:
+        import av
+
+        where = f" after {self.position_us / US:.1f}s" if self.frames_read else ""
+        timed_out = isinstance(exc, av.error.ExitError) or getattr(exc, "errno", None) == errno.ETIMEDOUT
+        if timed_out and self.timeout:
+            return InputError(f"{self.name}: no data for {self.timeout:g}s{where}: the input stalled (timed out)")
+        return InputError(f"cannot read {self.name}{where}: {getattr(exc, 'strerror', None) or exc}")
 
     def _wrap(self, stream: Any, frame: Any, start_us: int) -> tuple[int, Frame] | None:
         index = stream.index
@@ -131,13 +183,14 @@ class MediaInput(Input):
         ts -= self._origin_us + start_us
         if ts < 0 and start_us:
             return None
+        shown = self._continuous(index, ts)
         count = self._counts[index]
         self._counts[index] = count + 1
         now = time.monotonic() if self.live else None
         if stream.type == "video":
             duration = self._video_duration(stream, frame)
             self._next_pts_us[index] = ts + self._origin_us + start_us + duration
-            wrapped: Frame = VideoFrame.from_av(frame, timestamp=ts, duration=duration, index=count,
+            wrapped: Frame = VideoFrame.from_av(frame, timestamp=shown, duration=duration, index=count,
                                                 capture_time=now)
             turn = -round(getattr(frame, "rotation", 0) or 0) % 360
             if self.autorotate and turn in (90, 180, 270):
@@ -145,9 +198,66 @@ class MediaInput(Input):
                 wrapped.close()
                 wrapped = turned
         else:
-            wrapped = AudioData.from_av(frame, timestamp=ts, index=count, capture_time=now)
+            wrapped = AudioData.from_av(frame, timestamp=shown, index=count, capture_time=now)
             self._next_pts_us[index] = ts + self._origin_us + start_us + wrapped.duration
+        self._ends_us[index] = shown + (wrapped.duration or 0)
         return self._streams[index], wrapped
+
+    def _continuous(self, index: int, ts: int) -> int:
+        """A track whose timestamps jump back by more than :data:`BACKWARD_JUMP_US`
+        (concatenated or looping streams, a reset clock) goes on from where it was instead;
+        smaller steps back are left to the outputs, which keep their own timestamps rising."""
+        ts += self._shift_us[index]
+        end = self._ends_us.get(index)
+        if end is not None and ts < end - BACKWARD_JUMP_US:
+            self._shift_us[index] += end - ts
+            ts = end
+        return ts
+
+    def copy_packets(self, kind: str) -> None:
+        """Deliver the ``kind`` track's packets undecoded, as
+        :class:`~mstg.frames.EncodedAudioChunk` (a stream copy: ``--audio-codec copy``).
+        Call before :meth:`start`; audio only."""
+        if kind != "audio":
+            raise UsageError(f"a stream copy of {kind} is not supported (audio only)")
+        for stream in self._selected:
+            if stream.type == kind:
+                self._copied.add(stream.index)
+
+    def _wrap_packet(self, stream: Any, packet: Any, start_us: int) -> tuple[int, Frame] | None:
+        """An encoded packet as a chunk, its timestamps rebased as the decoded frames' are."""
+        pts = packet.pts if packet.pts is not None else packet.dts
+        tb = packet.time_base
+        if packet.size == 0 or pts is None or tb is None:
+            return None  # the demuxer's end-of-stream packet, or one that cannot be placed
+        ts = int(pts * tb * US)
+        if self._origin_us is None:
+            start = self.container.start_time
+            self._origin_us = int(start) if start is not None else ts
+        offset_us = self._origin_us + start_us
+        ts -= offset_us
+        if ts < 0 and start_us:
+            return None
+        index = stream.index
+        shown = self._continuous(index, ts)
+        shift = round((offset_us - (shown - ts)) * tb.denominator / (US * tb.numerator))
+        if shift:
+            if packet.pts is not None:
+                packet.pts -= shift
+            if packet.dts is not None:
+                packet.dts -= shift
+        count = self._counts[index]
+        self._counts[index] = count + 1
+        ctx = stream.codec_context
+        rate = ctx.sample_rate or 48000
+        samples = int(packet.duration * tb * rate) if packet.duration else (ctx.frame_size or 0)
+        self._next_pts_us[index] = ts + offset_us + samples * US // rate
+        self._ends_us[index] = shown + samples * US // rate
+        chunk = EncodedAudioChunk(packet, stream, timestamp=shown, sample_rate=rate,
+                                  number_of_channels=ctx.channels, number_of_frames=samples,
+                                  layout=ctx.layout.name, index=count,
+                                  capture_time=time.monotonic() if self.live else None)
+        return self._streams[index], chunk
 
     def _timestamp_us(self, stream: Any, frame: Any) -> int:
         pts = frame.pts

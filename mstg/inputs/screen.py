@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from pathlib import Path
 
 from ..errors import DeviceError
 from .capture import DeviceInput
@@ -46,6 +47,15 @@ def x11_url(spec: str, environ: dict[str, str] | None = None) -> str:
     return display
 
 
+def xcb_conflict(maps: Path = Path("/proc/self/maps")) -> bool:
+    """True when OpenCV's libxcb-shm was loaded before PyAV's (x11grab would crash)."""
+    try:
+        text = maps.read_text()
+    except OSError:
+        return False
+    return any("libxcb-shm" in line and "opencv" in line for line in text.splitlines())
+
+
 class ScreenInput(DeviceInput):
     """A live screen (or a region of it).
 
@@ -57,10 +67,15 @@ class ScreenInput(DeviceInput):
                  fps: float | None = None, duration: float | None = None,
                  platform: str | None = None) -> None:
         platform = platform or sys.platform
-        options = {"framerate": f"{fps or 30:g}"}
+        # the picture's format is known from the display: no need to read frames to learn it
+        options = {"framerate": f"{fps or 30:g}", "probesize": "32"}
         if size is not None:
             options["video_size"] = f"{size[0]}x{size[1]}"
         if platform.startswith("linux"):
+            if xcb_conflict():
+                raise DeviceError("screen capture cannot run in this process: OpenCV (cv2) was "
+                                  "imported before PyAV (av)",
+                                  hint="import av (or mstg.inputs) before cv2")
             url, format = x11_url(spec), "x11grab"
             hint = "is the X server running, and does the region fit on the screen (--input-size)?"
         elif platform == "darwin":

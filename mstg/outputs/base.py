@@ -24,6 +24,12 @@ class Output:
     wants: tuple[str, ...] = ("video", "audio")
     #: A live output (window, speaker, network) that should see a file paced to its timestamps.
     live = False
+    #: Set by the pipeline before :meth:`start`: the tracks come from a live source (camera,
+    #: microphone, screen, network stream), so a file should survive the run being killed.
+    live_source = False
+    #: Set by the pipeline when the run fails (a transform or an output): a file output that
+    #: has not begun for every track leaves nothing behind, and an older file stays whole.
+    run_failed = False
 
     def __init__(self) -> None:
         self.processors: dict[str, MediaStreamTrackProcessor] = {}

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import threading
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from ..errors import OutputError, OutputExistsError
-from ..frames import AudioData, VideoFrame
+from ..errors import MstgError, OutputError, OutputExistsError
+from ..frames import AudioData, EncodedAudioChunk, VideoFrame, reformat
 from ..tracks import MediaStreamTrackProcessor
 from .base import Output
 from .formats import FINE_TIME_BASE, ContainerDefaults, defaults_for
@@ -36,6 +37,8 @@ class EncodeOptions:
     audio: bool = True
     codec_options: dict[str, str] = field(default_factory=dict)
     format_options: dict[str, str] = field(default_factory=dict)
+    #: A crash-tolerant layout (see :func:`crash_tolerant_options`); None: for live sources.
+    fragmented: bool | None = None
 
 
 def parse_bitrate(text: str) -> int:
@@ -61,6 +64,50 @@ def _check_encoder(name: str, kind: str) -> Any:
     if codec.type != kind:
         raise OutputError(f"{name!r} is a {codec.type} encoder, not a {kind} one")
     return codec
+
+
+_MP4_MUXERS = frozenset({"mp4", "mov", "ipod", "ismv", "3gp", "3g2", "psp", "f4v"})
+FRAGMENTED_MP4 = "frag_keyframe+empty_moov+delay_moov+default_base_moof"
+_DISK_FULL = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+#: Seconds of one track after which a file takes its name even if another track has no packets.
+PUBLISH_AFTER_S = 2
+
+
+def crash_tolerant_options(container_format: str) -> dict[str, str]:
+    """Muxer options that keep a file playable up to its last second or so when the process is
+    killed: packets reach the file as they come; MP4 is fragmented (a fragment at least every
+    second, the index up front); Matroska writes a cluster at least every second."""
+    options = {"flush_packets": "1"}
+    if container_format in _MP4_MUXERS:
+        options.update(movflags=FRAGMENTED_MP4, frag_duration="1000000")
+    elif container_format in ("matroska", "webm"):
+        options["cluster_time_limit"] = "1000"
+    return options
+
+
+def _sane_samples(frame: Any) -> Any:
+    """Float samples with NaN, infinities or absurd values (garbage decoded from a damaged
+    file, or made by a transform) zeroed and clipped: encoders refuse them. Others unchanged."""
+    if frame.format.name not in ("flt", "fltp", "dbl", "dblp"):
+        return frame
+    import av
+    import numpy as np
+
+    samples = frame.to_ndarray()
+    peak = np.abs(samples).max(initial=0.0)
+    if peak <= 1000.0:  # NaN compares False too
+        return frame
+    fixed = np.clip(np.nan_to_num(samples, nan=0.0, posinf=1.0, neginf=-1.0), -1.0, 1.0)
+    out = av.AudioFrame.from_ndarray(fixed.astype(samples.dtype, copy=False), format=frame.format.name,
+                                     layout=frame.layout.name)
+    out.sample_rate = frame.sample_rate
+    return out
+
+
+def _picture_type_none() -> Any:
+    from av.video.frame import PictureType
+
+    return PictureType.NONE
 
 
 _DEFAULT_LAYOUTS = {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
@@ -96,6 +143,9 @@ class FileOutput(Output):
         self.name = "stdout" if path == "-" else path
         self.url = "pipe:1" if path == "-" else path
         self.is_pipe = path == "-" or path.startswith("pipe:")
+        self.overwrite = overwrite
+        #: Crash-tolerant layout: True, False, or None for "when the source is live".
+        self.fragmented: bool | None = options.fragmented
         if path == "-" and format is None:
             format = "nut"
         defaults = defaults_for(path, format)
@@ -122,6 +172,10 @@ class FileOutput(Output):
         self._muxed = 0
         self._created = False
         self._broken = False
+        #: The temporary name the file is written under until it has packets of every track.
+        self._staging: str | None = None
+        self._muxed_kinds: set[str] = set()
+        self._published = False
 
     # checks done before anything runs -----------------------------------------------------
     @staticmethod
@@ -140,8 +194,17 @@ class FileOutput(Output):
             return None
         if default is None and getattr(self.options, f"{kind}_codec"):
             raise OutputError(f"{self.path}: a {defaults.format} file holds no {kind}")
+        if chosen == "copy":
+            if kind != "audio":
+                raise OutputError(f"--{kind}-codec copy is not supported: only audio is copied")
+            return chosen
         _check_encoder(chosen, kind)
         return chosen
+
+    @property
+    def copies(self) -> tuple[str, ...]:
+        """The kinds this output muxes as the input's packets, undecoded (``--audio-codec copy``)."""
+        return ("audio",) if self.audio_codec == "copy" else ()
 
     def _check_path(self, overwrite: bool) -> None:
         path = self.path
@@ -162,6 +225,8 @@ class FileOutput(Output):
             return
         if kind == "video":
             self._encode_video(processor, pending)
+        elif kind in self.copies:
+            self._copy_audio(processor, pending)
         else:
             self._encode_audio(processor, pending)
 
@@ -196,11 +261,15 @@ class FileOutput(Output):
         import av
 
         options = dict(self.options.format_options)
-        if self.is_pipe and self.container_format in ("mp4", "mov", "ipod"):
-            options.setdefault("movflags", "frag_keyframe+empty_moov+default_base_moof")
+        if self.is_pipe or self.crash_tolerant:  # a pipe's reader gets each second as it comes
+            for key, value in crash_tolerant_options(self.container_format).items():
+                options.setdefault(key, value)
+        self._staging = self._staging_path()
         try:
-            self._container = av.open(self.url, "w", format=self.container_format, options=options)
+            self._container = av.open(self._staging or self.url, "w", format=self.container_format,
+                                      options=options)
         except av.error.FFmpegError as exc:
+            self._staging = None
             raise OutputError(f"cannot write {self.name}: {exc.strerror or exc}") from exc
         self._created = True
         try:
@@ -208,10 +277,85 @@ class FileOutput(Output):
                 self._streams["video"] = self._add_video(firsts["video"])
             if "audio" in firsts:
                 self._streams["audio"] = self._add_audio(firsts["audio"])
-            for stream in self._streams.values():
-                stream.codec_context.open()
+            for kind, stream in self._streams.items():
+                if kind not in self.copies:  # a copied stream has no encoder to open
+                    stream.codec_context.open()
+            if "audio" in self.copies and "audio" in firsts:
+                self._start_copy(firsts["audio"])
+        except OutputError:
+            raise
         except (av.error.FFmpegError, ValueError) as exc:
             raise OutputError(f"{self.name}: cannot set up the encoder: {exc}") from exc
+
+    @property
+    def crash_tolerant(self) -> bool:
+        """Whether the file is laid out to survive a kill (``fragmented``, or a live source)."""
+        return self.live_source if self.fragmented is None else self.fragmented
+
+    # never clobber, never half-write ------------------------------------------------------
+    def _staging_path(self) -> str | None:
+        """A temporary name beside the target for a regular file (None for pipes, URLs and
+        devices): an existing file stays whole until the new one has its first packets."""
+        if self.is_pipe or "://" in self.path:
+            return None
+        if os.path.islink(self.path) or (os.path.exists(self.path) and not os.path.isfile(self.path)):
+            return None  # /dev/stdout, /dev/null, a FIFO, a link: written in place, never renamed over
+        folder, base = os.path.split(os.path.abspath(self.path))
+        return os.path.join(folder, f".{base[:200]}.mstg-{os.getpid()}.part")
+
+    def _publishable(self, packets: list[Any]) -> bool:
+        """Whether the file has begun: packets of every track are in, or two seconds of one."""
+        self._muxed_kinds.update(p.stream.type for p in packets)
+        if self._muxed_kinds >= set(self.processors):
+            return True
+        last = packets[-1]
+        return last.pts is not None and last.time_base is not None and \
+            last.pts * last.time_base >= PUBLISH_AFTER_S
+
+    def _publish(self) -> None:
+        """The file has begun: it takes its real name, atomically, replacing an existing file
+        only with ``overwrite``. From now on an interrupted run is found there."""
+        staging = self._staging
+        if staging is None:
+            return
+        if self.overwrite:
+            if os.path.isfile(self.path):  # the replaced file's permissions carry over
+                os.chmod(staging, stat.S_IMODE(os.stat(self.path).st_mode))
+            os.replace(staging, self.path)
+        else:
+            try:
+                os.link(staging, self.path)  # fails if the target appeared meanwhile
+            except FileExistsError:
+                raise OutputExistsError(f"{self.path} exists") from None
+            except OSError:  # no hard links on this file system
+                if os.path.exists(self.path):
+                    raise OutputExistsError(f"{self.path} exists") from None
+                os.replace(staging, self.path)
+            else:
+                os.unlink(staging)
+        self._staging = None
+        self._published = True
+
+    def _finish_staged(self) -> None:
+        """At the end, a file not yet named: named if it holds something (after a failed run:
+        something of every track), else removed, and an older file is kept whole."""
+        whole = self._muxed_kinds >= set(self.processors)
+        if self._muxed and self.error is None and (whole or not self.run_failed):
+            try:
+                self._publish()
+            except OSError as exc:  # OutputExistsError too
+                self.error = exc if isinstance(exc, MstgError) else OutputError(f"cannot write {self.name}: {exc}")
+        self.discard_partial()
+        self._staging = None
+
+    def discard_partial(self) -> None:
+        """Remove a file still under its temporary name (a second Ctrl-C stops at once)."""
+        staging = self._staging
+        if staging is not None:
+            try:
+                os.unlink(staging)
+            except OSError:
+                pass
 
     def _add_video(self, first: VideoFrame) -> Any:
         opts = self.options
@@ -272,6 +416,8 @@ class FileOutput(Output):
         opts = self.options
         codec_name = self.audio_codec
         assert codec_name is not None
+        if codec_name == "copy":
+            return self._add_copied(first)
         codec = _check_encoder(codec_name, "audio")
         rates = list(codec.audio_rates or [])
         rate = first.sample_rate
@@ -290,27 +436,68 @@ class FileOutput(Output):
             ctx.bit_rate = parse_bitrate(opts.audio_bitrate)
         return stream
 
+    def _add_copied(self, first: AudioData) -> Any:
+        """A stream with the input's codec parameters, for its packets (``--audio-codec copy``)."""
+        if not isinstance(first, EncodedAudioChunk):
+            raise OutputError(f"{self.name}: --audio-codec copy needs the input's packets, "
+                              "and this audio was decoded")
+        try:
+            return self._container.add_stream_from_template(first.template)
+        except ValueError as exc:
+            raise OutputError(f"{self.name}: a {self.container_format} file cannot hold "
+                              f"{first.codec} audio as it is",
+                              hint="leave out --audio-codec copy to re-encode it") from exc
+
+    def _start_copy(self, first: EncodedAudioChunk) -> None:
+        """Write the header now: a muxer that cannot hold the copied codec says so here."""
+        import av
+
+        try:
+            self._container.start_encoding()
+        except av.error.FFmpegError as exc:
+            raise OutputError(f"{self.name}: a {self.container_format} file cannot hold "
+                              f"{first.codec} audio as it is ({exc.strerror or exc})",
+                              hint="leave out --audio-codec copy to re-encode it") from exc
+
     # encoding -----------------------------------------------------------------------------
     def _mux(self, packets: list[Any]) -> None:
         if not packets:
             return
+        import av
+
         try:
             with self._mux_lock:
                 self._container.mux(packets)
                 self._muxed += len(packets)
+                if self._staging is not None and self._publishable(packets):
+                    self._publish()
+        except MstgError:
+            raise
         except OSError as exc:
             if isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE:
                 self._broken = True
                 raise BrokenPipeError(errno.EPIPE, f"{self.name}: the reader went away") from exc
+            hint = "the disk is full, or a file size limit was reached" if exc.errno in _DISK_FULL else None
+            raise OutputError(f"cannot write {self.name}: {exc.strerror or exc}", hint=hint) from exc
+        except av.error.FFmpegError as exc:
             raise OutputError(f"cannot write {self.name}: {exc.strerror or exc}") from exc
 
+    def _encoder_failed(self, kind: str, timestamp: int, exc: Exception) -> OutputError:
+        codec = self.video_codec if kind == "video" else self.audio_codec
+        reason = getattr(exc, "strerror", None) or exc
+        return OutputError(f"{self.name}: the {codec} encoder failed on the {kind} at "
+                           f"{timestamp / US:.3f}s: {reason}")
+
     def _encode_video(self, processor: MediaStreamTrackProcessor, pending: list[Any]) -> None:
+        import av
+
         stream = self._streams["video"]
         ctx = stream.codec_context
         width, height, pix_fmt = ctx.width, ctx.height, ctx.pix_fmt
         tb = ctx.time_base
         fps = self.options.fps
         last_pts = -1
+        no_type = _picture_type_none()
         for frame in self._frames(processor, pending):
             try:
                 pts = int(frame.timestamp * tb.denominator // (US * tb.numerator))
@@ -323,10 +510,16 @@ class FileOutput(Output):
                 if frame.width == width and frame.height == height:
                     av_frame = frame.to_av(pix_fmt)
                 else:
-                    av_frame = frame.to_av().reformat(width=width, height=height, format=pix_fmt)
-                with self.encode_lock:
-                    av_frame.pts, av_frame.time_base = pts, tb
-                    packets = stream.encode(av_frame)
+                    av_frame = reformat(frame.to_av(), width=width, height=height, format=pix_fmt)
+                try:
+                    with self.encode_lock:
+                        av_frame.pts, av_frame.time_base = pts, tb
+                        # the decoder's I/P/B type would force the encoder's hand (libx264
+                        # copies it): the encoder decides, as with FFmpeg's CLI
+                        av_frame.pict_type = no_type
+                        packets = stream.encode(av_frame)
+                except av.error.FFmpegError as exc:
+                    raise self._encoder_failed("video", frame.timestamp, exc) from exc
                 self._mux(packets)
                 self.frames_written["video"] += 1
             finally:
@@ -340,22 +533,50 @@ class FileOutput(Output):
         ctx = stream.codec_context
         resampler = av.AudioResampler(format=ctx.format.name, layout=ctx.layout.name, rate=ctx.sample_rate,
                                       frame_size=ctx.frame_size or None)
+        next_us: int | None = None
         for frame in self._frames(processor, pending):
             try:
-                av_frame = frame.to_av()
+                av_frame = _sane_samples(frame.to_av())
                 rate = frame.sample_rate
+                # never back in time (muxers refuse it): an overlap plays on after what came before
+                start_us = frame.timestamp if next_us is None else max(frame.timestamp, next_us)
+                next_us = start_us + (frame.duration or 0)
                 with self.encode_lock:
-                    av_frame.pts = frame.timestamp * rate // US
+                    av_frame.pts = start_us * rate // US
                     av_frame.time_base = Fraction(1, rate)
                     chunks = resampler.resample(av_frame)
-                for chunk in chunks:
-                    self._mux(stream.encode(chunk))
+                try:
+                    packets = [p for chunk in chunks for p in stream.encode(chunk)]
+                except av.error.FFmpegError as exc:
+                    raise self._encoder_failed("audio", frame.timestamp, exc) from exc
+                self._mux(packets)
                 self.frames_written["audio"] += 1
             finally:
                 frame.close()
         for chunk in resampler.resample(None):
             self._mux(stream.encode(chunk))
         self._mux(stream.encode(None))
+
+    def _copy_audio(self, processor: MediaStreamTrackProcessor, pending: list[Any]) -> None:
+        """Mux the input's packets as they are (a disabled track's decoded silence is left out:
+        there is nothing to copy). Under ``encode_lock``, as outputs copying the same packet
+        take turns; its timing is put back after each, as muxing rebases it in place."""
+        stream = self._streams["audio"]
+        for frame in self._frames(processor, pending):
+            try:
+                packet = getattr(frame, "packet", None)
+                if packet is None:
+                    continue
+                with self.encode_lock:
+                    saved = packet.pts, packet.dts, packet.duration, packet.time_base
+                    packet.stream = stream
+                    try:
+                        self._mux([packet])
+                    finally:
+                        packet.pts, packet.dts, packet.duration, packet.time_base = saved
+                self.frames_written["audio"] += 1
+            finally:
+                frame.close()
 
     @staticmethod
     def _frames(processor: MediaStreamTrackProcessor, pending: list[Any]) -> Any:
@@ -370,12 +591,18 @@ class FileOutput(Output):
         try:
             container.close()
         except Exception as exc:  # noqa: BLE001 - FFmpeg's trailer errors (disk full ...)
-            if self.error is None and not self._broken:
-                self.error = OutputError(f"cannot finish {self.name}: {exc}")
-        if not self.is_pipe and "://" not in self.path and os.path.exists(self.path):
+            if getattr(exc, "errno", None) == errno.EPIPE:
+                self._broken = True
+                if self.error is None:
+                    self.error = BrokenPipeError(errno.EPIPE, f"{self.name}: the reader went away")
+            elif self.error is None and not self._broken:
+                hint = "the disk is full, or a file size limit was reached" \
+                    if getattr(exc, "errno", None) in _DISK_FULL else None
+                self.error = OutputError(f"cannot finish {self.name}: {exc}", hint=hint)
+        if self._staging is not None:
+            self._finish_staged()
+        if self._published and os.path.isfile(self.path):
             self.bytes_written = os.path.getsize(self.path)
-            if self._muxed == 0:
-                os.unlink(self.path)  # nothing was written: leave no broken file behind
 
     def describe(self) -> dict[str, Any]:
         info = super().describe()

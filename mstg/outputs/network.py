@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from ..errors import OutputError
 from ..frames import VideoFrame
 from ..tracks import MediaStreamTrackProcessor
 from .file import EncodeOptions, FileOutput
@@ -21,6 +22,24 @@ from .file import EncodeOptions, FileOutput
 US = 1_000_000
 #: x264 options for a live stream; what the user gives with --codec-option wins.
 LOW_LATENCY_X264 = {"tune": "zerolatency"}
+
+
+#: Protocols some FFmpeg builds lack (PyAV's wheels have no libsrt): asked about up front.
+PROBED_PROTOCOLS = frozenset({"srt", "rist"})
+
+
+def check_protocol(scheme: str) -> None:
+    """Raise :class:`OutputError` when PyAV's FFmpeg cannot speak ``scheme`` at all."""
+    import av
+
+    try:  # a caller to a closed local port: refused at once where the protocol exists
+        av.open(f"{scheme}://127.0.0.1:9?connect_timeout=1&timeout=1", timeout=0.2).close()
+    except av.error.ProtocolNotFoundError:
+        raise OutputError(f"this FFmpeg (the one PyAV brings) cannot send {scheme}:// streams",
+                          hint="send udp:// or tcp:// instead (ffmpeg can relay them to SRT), "
+                               "or install a PyAV built with lib" + scheme) from None
+    except Exception:  # noqa: BLE001 - any other failure means the protocol is there
+        pass
 
 
 class NetworkOutput(FileOutput):
@@ -38,7 +57,10 @@ class NetworkOutput(FileOutput):
     def __init__(self, url: str, *, format: str | None = None, options: EncodeOptions | None = None,
                  overwrite: bool = False) -> None:
         options = options or EncodeOptions()
-        if url.lower().startswith("udp://") and "pkt_size" not in options.format_options:
+        scheme = url.split(":", 1)[0].lower()
+        if scheme in PROBED_PROTOCOLS:
+            check_protocol(scheme)
+        if scheme == "udp" and "pkt_size" not in options.format_options:
             options.format_options = {**options.format_options, "pkt_size": "1316"}
         super().__init__(url, format=format, options=options, overwrite=overwrite)
         self.latencies_ms: list[float] = []

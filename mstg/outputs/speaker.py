@@ -38,24 +38,35 @@ class SpeakerOutput(LiveOutput):
     latency_kind = "audio"
 
     def __init__(self, device: str = "default", *, clock: PlaybackClock | None = None,
-                 latency: float = 0.1, on_play: Callable[[int, int, float], None] | None = None) -> None:
+                 latency: float = 0.1, on_play: Callable[[int, int, float], None] | None = None,
+                 check_now: bool = True) -> None:
         super().__init__()
-        if not sys.platform.startswith("linux"):
-            raise DeviceError(f"the speaker output needs ALSA (Linux); not available on {sys.platform}",
-                              hint="write a file, or pipe to a player: -o - | ffplay -")
-        from ..alsa import library
-
-        library()  # no libasound: fail now, before anything runs
+        if check_now:  # fail before anything runs (``play`` waits: its input may have no sound)
+            self._check()
         self.device = device
         self.name = "speaker" if device == "default" else f"speaker:{device}"
         self.clock = clock or PlaybackClock()
         self.latency = latency
         self.on_play = on_play
+        #: Called with each frame before it is played; may wait (``play`` holds sound back
+        #: until the pictures that go with it have come).
+        self.before_play: Callable[[AudioData], None] | None = None
         self._pcm: Any = None
         self._resampler: Any = None
 
+    @staticmethod
+    def _check() -> None:
+        if not sys.platform.startswith("linux"):
+            raise DeviceError(f"the speaker output needs ALSA (Linux); not available on {sys.platform}",
+                              hint="write a file, or pipe to a player: -o - | ffplay -")
+        from ..alsa import library
+
+        library()  # no libasound: DeviceError
+
     def _open(self, first: AudioData) -> tuple[Any, Any]:
         from ..alsa import Pcm
+
+        self._check()
 
         channels = 1 if first.number_of_channels == 1 else 2
         self._pcm = Pcm(self.device, capture=False, sample_rate=first.sample_rate, channels=channels,
@@ -75,6 +86,8 @@ class SpeakerOutput(LiveOutput):
             try:
                 if pcm is None:
                     pcm, self._resampler = self._open(frame)
+                if self.before_play is not None:
+                    self.before_play(frame)
                 self._play(pcm, self._resampler, frame)
             finally:
                 frame.close()

@@ -16,10 +16,12 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import DeviceError
-from ..frames import VideoFrame
+from ..frames import VideoFrame, reformat
 from ..tracks import MediaStreamTrackProcessor
 from .live import US, LiveOutput
 
+#: The device number Linux gives every Video4Linux node.
+VIDEO4LINUX_MAJOR = 81
 MODPROBE_HINT = ("load the v4l2loopback module for a virtual camera: "
                  "sudo modprobe v4l2loopback video_nr={n} card_label=mstg exclusive_caps=1")
 
@@ -33,7 +35,7 @@ def check_loopback(path: str) -> None:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
         raise DeviceError(f"no video device {path}", hint=MODPROBE_HINT.format(n=number)) from None
-    if not stat.S_ISCHR(mode):
+    if not stat.S_ISCHR(mode) or os.major(os.stat(path).st_rdev) != VIDEO4LINUX_MAJOR:
         raise DeviceError(f"{path} is not a video device", hint=MODPROBE_HINT.format(n=number))
     if not os.access(path, os.W_OK):
         raise DeviceError(f"cannot write {path}: permission denied",
@@ -86,7 +88,7 @@ class VirtualCameraOutput(LiveOutput):
                     if (frame.width, frame.height) == (width, height):
                         av_frame = frame.to_av("yuv420p")
                     else:
-                        av_frame = frame.to_av().reformat(width=width, height=height, format="yuv420p")
+                        av_frame = reformat(frame.to_av(), width=width, height=height, format="yuv420p")
                     av_frame.pts, av_frame.time_base = pts, Fraction(1, US)
                     packets = stream.encode(av_frame)
                 try:

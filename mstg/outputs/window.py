@@ -5,18 +5,21 @@ output (a recording) is finalized. ``window:TITLE`` names the window::
 
     mstg run -i cam0 -t barcode -o window
     mstg run -i talk.mp4 -o window -o copy.mkv
+
+The window belongs to a small process of its own (:mod:`mstg.outputs.window_child`),
+which receives the pictures through a pipe.
 """
 
 from __future__ import annotations
 
 import os
-import queue
+import select
 import socket
+import subprocess
 import sys
-import threading
+import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +28,14 @@ import numpy as np
 from ..errors import DeviceError
 from ..tracks import MediaStreamTrackProcessor
 from .live import US, Frame, LiveOutput, PlaybackClock
+from .window_child import HEADER, MAGIC
 
 _QUIT_KEYS = (ord("q"), ord("Q"), 27)
 #: Show a late frame anyway when nothing was shown for this long (a slow transform).
 _MAX_BLANK_S = 0.2
 #: Never hold a frame longer than this waiting for the sound's clock.
 _MAX_WAIT_S = 2.0
+_START_TIMEOUT_S = 30.0
 
 
 def x_display_reachable(display: str) -> bool:
@@ -57,7 +62,7 @@ def x_display_reachable(display: str) -> bool:
         return False
 
 
-def check_display(environ: dict[str, str] | None = None) -> None:
+def check_display(environ: Any = None) -> None:
     """Raise :class:`DeviceError` where no window can open (Qt would abort the process)."""
     if not sys.platform.startswith("linux"):
         return
@@ -73,81 +78,116 @@ def check_display(environ: dict[str, str] | None = None) -> None:
                           hint="is the X server running? check the DISPLAY variable")
 
 
-def _prepare_qt(environ: Any = os.environ) -> None:
-    """OpenCV's Qt wheels bring only the xcb platform and no fonts: point Qt at what works."""
-    import cv2
+def qt_environment(environ: Any = None) -> dict[str, str]:
+    """The window process's environment: OpenCV's Qt wheels bring only the xcb platform and
+    no fonts, so point Qt at what works (the user's own settings win)."""
+    env = dict(os.environ if environ is None else environ)
+    if env.get("QT_QPA_PLATFORM", "").startswith("wayland") and env.get("DISPLAY"):
+        env["QT_QPA_PLATFORM"] = "xcb"
+    fonts = Path("/usr/share/fonts/truetype/dejavu")
+    if "QT_QPA_FONTDIR" not in env and fonts.is_dir():
+        env["QT_QPA_FONTDIR"] = str(fonts)
+    env.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+    # With XInput2, Qt 5.15 sometimes misses the first map and expose events of a new window
+    # (seen under Xvfb about one time in four): the window stays black. Core input suffices.
+    env.setdefault("QT_XCB_NO_XI2", "1")
+    return env
 
-    qt = Path(cv2.__file__).parent / "qt"
-    if qt.is_dir():
-        if environ.get("QT_QPA_PLATFORM", "").startswith("wayland") and environ.get("DISPLAY"):
-            environ["QT_QPA_PLATFORM"] = "xcb"
-        fonts = Path("/usr/share/fonts/truetype/dejavu")
-        if "QT_QPA_FONTDIR" not in environ and not (qt / "fonts").is_dir() and fonts.is_dir():
-            environ["QT_QPA_FONTDIR"] = str(fonts)
 
+class WindowProcess:
+    """A window in a child process: :meth:`show` a BGR picture, read keys and closing."""
 
-class Gui:
-    """The one thread that talks to HighGUI: Qt wants every window call on a single thread,
-    for the life of the process, so all windows of all runs share this one."""
+    def __init__(self, title: str) -> None:
+        self._errors = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mstg.outputs.window_child", title], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=self._errors, env=qt_environment(), bufsize=0)
+        self._pending = b""
+        self.closed = False
+        self.keys: list[int] = []
+        event = self._event(_START_TIMEOUT_S)
+        if event != "ready":
+            self.close()
+            reason = "this OpenCV has no window support" if event == "error no-gui" else \
+                f"the window process did not start{self._error_text()}"
+            raise DeviceError(reason, hint="pip install opencv-python (not the -headless one)")
 
-    _instance: Gui | None = None
-    _instance_lock = threading.Lock()
+    def _error_text(self) -> str:
+        self._errors.seek(0)
+        lines = self._errors.read().decode(errors="replace").strip().splitlines()
+        return f": {lines[-1]}" if lines else ""
 
-    def __init__(self) -> None:
-        self._calls: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]]] = queue.SimpleQueue()
-        self._listeners: list[Callable[[int], None]] = []
-        self.windows = 0
-        self._thread = threading.Thread(target=self._loop, name="mstg-gui", daemon=True)
-        self._thread.start()
+    def _event(self, timeout: float) -> str | None:
+        """The next line from the child, or None on timeout; EOF counts as ``closed``."""
+        deadline = time.monotonic() + timeout
+        stdout = self.proc.stdout
+        assert stdout is not None
+        while b"\n" not in self._pending:
+            left = deadline - time.monotonic()
+            if left < 0 or not select.select([stdout], [], [], left)[0]:
+                return None
+            chunk = os.read(stdout.fileno(), 4096)
+            if not chunk:
+                self.closed = True
+                return "closed"
+            self._pending += chunk
+        line, self._pending = self._pending.split(b"\n", 1)
+        text = line.decode(errors="replace")
+        if text == "closed":
+            self.closed = True
+        elif text.startswith("key "):
+            self.keys.append(int(text[4:]))
+        return text
 
-    @classmethod
-    def get(cls) -> Gui:
-        with cls._instance_lock:
-            if cls._instance is None:
-                _prepare_qt()
-                cls._instance = cls()
-            return cls._instance
+    def poll(self) -> None:
+        """Take in what the child said (keys, closing) without waiting."""
+        while self._event(0) not in (None, "closed"):
+            pass
 
-    def call(self, func: Callable[[], Any]) -> Any:
-        """Run ``func`` on the GUI thread and return its result (or raise its error)."""
-        future: Future[Any] = Future()
-        self._calls.put((func, future))
-        return future.result()
-
-    def listen(self, callback: Callable[[int], None]) -> None:
-        self._listeners.append(callback)
-
-    def forget(self, callback: Callable[[int], None]) -> None:
-        if callback in self._listeners:
-            self._listeners.remove(callback)
-
-    def _loop(self) -> None:
-        import cv2
-
+    def show(self, image: np.ndarray, timeout: float = 5.0) -> bool:
+        """Paint ``image`` (BGR); True once it is on screen, False if the window is gone."""
+        if self.closed:
+            return False
+        image = np.ascontiguousarray(image)
+        height, width = image.shape[:2]
+        channels = 1 if image.ndim == 2 else image.shape[2]
+        try:
+            self._write(HEADER.pack(MAGIC, width, height, channels))
+            self._write(memoryview(image).cast("B"))
+        except (BrokenPipeError, OSError):
+            self.closed = True
+            return False
         while True:
+            event = self._event(timeout)
+            if event in ("shown", None):
+                return not self.closed
+            if event == "closed":
+                return False
+
+    def _write(self, data: bytes | memoryview) -> None:
+        stdin = self.proc.stdin
+        assert stdin is not None
+        view = memoryview(data)
+        while view:
+            written = os.write(stdin.fileno(), view)
+            view = view[written:]
+
+    def close(self) -> None:
+        """Close the window and end the child process."""
+        if self.proc.stdin is not None and not self.proc.stdin.closed:
             try:
-                func, future = self._calls.get(timeout=0.01)
-            except queue.Empty:
+                self.proc.stdin.close()
+            except OSError:
                 pass
-            else:
-                if future.set_running_or_notify_cancel():
-                    try:
-                        future.set_result(func())
-                    except BaseException as exc:  # handed to the caller
-                        future.set_exception(exc)
-            if self.windows:
-                key = cv2.waitKey(1)
-                if key != -1:
-                    for listener in list(self._listeners):
-                        listener(key & 0xFF)
-
-
-def _gui_available() -> bool:
-    import cv2
-
-    info = cv2.getBuildInformation()
-    gui = info[info.find("GUI:"):].split("\n", 1)[0] if "GUI:" in info else ""
-    return "NONE" not in gui.upper()
+        try:
+            self.proc.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        self._errors.close()
+        self.closed = True
 
 
 class WindowOutput(LiveOutput):
@@ -155,7 +195,8 @@ class WindowOutput(LiveOutput):
 
     ``clock`` (a :class:`~mstg.outputs.live.PlaybackClock` kept by a speaker) holds each frame
     until its sound is heard, as ``play`` does; ``on_present(timestamp_us, monotonic_s)`` is
-    called for each frame shown.
+    called for each frame shown. The window opens when the output is made (an error then
+    if none can), and shows its first picture when the first frame comes.
 
     >>> out = WindowOutput("preview")  # doctest: +SKIP
     """
@@ -167,95 +208,54 @@ class WindowOutput(LiveOutput):
                  on_present: Callable[[int, float], None] | None = None) -> None:
         super().__init__()
         check_display()
-        if not _gui_available():
-            raise DeviceError("this OpenCV has no window support (opencv-python-headless?)",
-                              hint="pip install opencv-python (not the -headless one)")
         self.title = title
         self.clock = clock
         self.on_present = on_present
         self.late_frames = 0
         self.closed_by_user = False
-        self._quit = threading.Event()
-        self._created = False
+        #: Called with each frame as it comes, before it waits for its time (``play`` uses it).
+        self.on_arrival: Callable[[Frame], None] | None = None
         self._last_shown = 0.0
+        self._present_s = 0.01  # how long painting a picture takes, on average
+        self._window = WindowProcess(title)
 
-    # the GUI thread's side ----------------------------------------------------------------
-    def _paint(self, image: np.ndarray) -> bool:
-        import cv2
-
-        if not self._created:
-            cv2.namedWindow(self.title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
-            cv2.resizeWindow(self.title, image.shape[1], image.shape[0])
-            self._created = True
-        cv2.imshow(self.title, image)
-        return self._visible()
-
-    def _visible(self) -> bool:
-        import cv2
-
-        try:
-            return bool(cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) >= 1)
-        except cv2.error:
-            return False
-
-    def _destroy(self) -> None:
-        import cv2
-
-        if self._created:
-            try:
-                cv2.destroyWindow(self.title)
-                cv2.waitKey(1)
-            except cv2.error:
-                pass
-            self._created = False
-
-    # the output thread's side -------------------------------------------------------------
-    def _on_key(self, key: int) -> None:
-        if key in _QUIT_KEYS:
-            self._quit.set()
+    def _quit_asked(self) -> bool:
+        window = self._window
+        return window.closed or any(key in _QUIT_KEYS for key in window.keys)
 
     def _consume(self, kind: str, processor: MediaStreamTrackProcessor) -> None:
-        gui = Gui.get()
-        gui.listen(self._on_key)
-        gui.windows += 1
-        idle_checks = 0
-        try:
-            while not self._quit.is_set():
-                frame, ended = self._next(processor, 0.05)
-                if ended:
-                    break
-                if frame is None:
-                    idle_checks += 1
-                    if self._created and idle_checks % 4 == 0 and not gui.call(self._visible):
-                        self._quit.set()
-                    continue
-                try:
-                    self._show(gui, frame)
-                finally:
-                    frame.close()
-        finally:
-            gui.forget(self._on_key)
-            gui.call(self._destroy)
-            gui.windows -= 1
-        if self._quit.is_set():  # the user closed the window or pressed q: end the run
+        while not self._quit_asked():
+            frame, ended = self._next(processor, 0.05)
+            if ended:
+                break
+            if frame is None:
+                self._window.poll()
+                continue
+            if self.on_arrival is not None:
+                self.on_arrival(frame)
+            try:
+                self._show(frame)
+            finally:
+                frame.close()
+        if self._quit_asked():  # the user closed the window or pressed q: end the run
             self.closed_by_user = True
             processor.cancel()
             self._ask_to_stop()
 
-    def _show(self, gui: Gui, frame: Frame) -> None:
+    def _show(self, frame: Frame) -> None:
         if not self._due(frame):
             self.late_frames += 1
             return
-        image = frame.to_ndarray("bgr24")
-        visible = gui.call(lambda: self._paint(image))
+        asked = time.monotonic()
+        if not self._window.show(frame.to_ndarray("bgr24")):
+            return
         now = time.monotonic()
+        self._present_s += 0.2 * (now - asked - self._present_s)
         self._last_shown = now
         self._record_latency(frame)
         self.frames_written["video"] += 1
         if self.on_present is not None:
             self.on_present(frame.timestamp, now)
-        if not visible:
-            self._quit.set()
 
     def _due(self, frame: Frame) -> bool:
         """Wait until the clock reaches the frame; False for a frame too late to show."""
@@ -263,7 +263,7 @@ class WindowOutput(LiveOutput):
         if clock is None:
             return True
         began = time.monotonic()
-        while not (self._quit.is_set() or self._aborted.is_set()):
+        while not (self._quit_asked() or self._aborted.is_set()):
             now_us = clock.now_us()
             waited = time.monotonic() - began
             if now_us is None:
@@ -271,11 +271,14 @@ class WindowOutput(LiveOutput):
                     return True
                 self._aborted.wait(0.005)
                 continue
-            ahead = frame.timestamp - now_us
+            ahead = frame.timestamp - now_us - int(self._present_s * US)  # ask early: it takes time
             if ahead <= 0:
                 late = -ahead > (frame.duration or 40_000)
                 return not late or time.monotonic() - self._last_shown > _MAX_BLANK_S
             if waited > _MAX_WAIT_S:
                 return True
-            self._aborted.wait(min(ahead / US, 0.01))
+            self._aborted.wait(min(ahead / US, 0.002))
         return False
+
+    def _finish(self) -> None:
+        self._window.close()

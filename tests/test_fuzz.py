@@ -1,0 +1,97 @@
+"""Fuzzing: real containers (../shared/testdata/media and clips made here) with bytes flipped,
+cut short, chunks duplicated or zeroed. Every case ends, within a per-case timeout, with a
+documented exit status (0 processed, 3 not found, 4 unreadable, 5 output error), a finished
+output when it succeeds, and nothing on stderr but ``warning:`` / ``error:`` / ``hint:`` lines."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import TESTDATA, make_clip, probe
+
+CASES = 60
+PER_CASE_TIMEOUT_S = 20
+STATUSES = {0, 3, 4, 5}
+MUTATIONS = ("flip", "truncate", "duplicate", "zero")
+
+
+def mutate(data: bytes, kind: str, rng: random.Random) -> bytes:
+    out = bytearray(data)
+    if kind == "flip":  # a few bytes anywhere get random values
+        for _ in range(rng.randint(1, 24)):
+            out[rng.randrange(len(out))] = rng.randrange(256)
+    elif kind == "truncate":
+        del out[rng.randrange(1, len(out)):]
+    elif kind == "duplicate":  # a chunk copied to somewhere else
+        size = rng.randint(16, 8192)
+        start = rng.randrange(len(out))
+        out[rng.randrange(len(out)):0] = out[start: start + size]
+    else:  # zero: a chunk blanked out
+        size = rng.randint(16, 8192)
+        start = rng.randrange(len(out))
+        out[start: start + size] = bytes(len(out[start: start + size]))
+    return bytes(out)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The shared real-world files (when present) and clips made here (H.264+AAC in MP4 and
+    in Matroska, VP9+Opus in WebM)."""
+    folder = tmp_path_factory.mktemp("corpus")
+    made = [make_clip(folder / "clip.mp4", seconds=1.0, size=(96, 64)),
+            make_clip(folder / "clip.mkv", seconds=1.0, size=(96, 64)),
+            make_clip(folder / "clip.webm", seconds=1.0, size=(96, 64), vcodec="libvpx-vp9", acodec="libopus")]
+    media = TESTDATA / "media"
+    shared = sorted(p for p in media.iterdir() if p.suffix not in (".tsv", ".md")) if media.is_dir() else []
+    return made + shared
+
+
+def run_case(folder: Path, source: Path, kind: str, seed: int) -> dict[str, Any]:
+    rng = random.Random(seed)
+    case = folder / f"{seed:03d}-{kind}-{source.stem}{source.suffix}"
+    case.write_bytes(mutate(source.read_bytes(), kind, rng))
+    out = folder / f"{seed:03d}.out.mkv"
+    began = time.monotonic()
+    try:
+        result = subprocess.run([sys.executable, "-m", "mstg", "run", "-i", str(case), "--size", "96x64",
+                                 "-o", str(out)], capture_output=True, timeout=PER_CASE_TIMEOUT_S)
+        status, stderr = result.returncode, result.stderr.decode(errors="replace")
+    except subprocess.TimeoutExpired as exc:
+        status, stderr = "hang", (exc.stderr or b"").decode(errors="replace")
+    return {"case": case.name, "status": status, "stderr": stderr, "out": out,
+            "took": time.monotonic() - began}
+
+
+def check_case(run: dict[str, Any]) -> None:
+    label = f"{run['case']}: status {run['status']}\n{run['stderr']}"
+    assert run["status"] in STATUSES, label
+    lines = run["stderr"].splitlines()
+    assert all(line.startswith(("warning: ", "error: ", "hint: ")) for line in lines), label
+    if run["status"] != 0:
+        assert lines and lines[0].startswith("error: "), label
+    elif run["out"].exists():
+        probe(run["out"])  # the output is finished: every packet decodes
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_mutated_containers_never_hang_or_crash(tmp_path: Path, corpus: list[Path]) -> None:
+    plan = [(corpus[i % len(corpus)], MUTATIONS[(i // len(corpus)) % len(MUTATIONS)], i) for i in range(CASES)]
+    began = time.monotonic()
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda args: run_case(tmp_path, *args), plan))
+    took = time.monotonic() - began
+    for run in runs:
+        check_case(run)
+    outcomes = {status: sum(1 for r in runs if r["status"] == status) for status in sorted(STATUSES)}
+    print(f"\n{len(runs)} fuzz cases over {len(corpus)} files in {took:.1f}s "
+          f"(slowest {max(r['took'] for r in runs):.1f}s): exit statuses {outcomes}")
+    assert took < 150
