@@ -141,11 +141,11 @@ class Bench:
     def ff(self, *args: str) -> None:
         subprocess.run([self.ffmpeg, "-v", "error", "-y", *args], check=True, cwd=self.work)
 
-    def make_clip(self, name: str, seconds: float) -> Path:
+    def make_clip(self, seconds: float) -> Path:
         """H.264 (CRF 20) + AAC stereo of FFmpeg's testsrc2 and a sine, at the bench's size."""
-        path = self.work / name
+        w, h = self.size
+        path = self.work / f"in-{w}x{h}-{seconds:g}s.mp4"
         if not path.exists():
-            w, h = self.size
             self.ff("-f", "lavfi", "-i", f"testsrc2=size={w}x{h}:rate=30", "-f", "lavfi", "-i",
                     "sine=frequency=440:sample_rate=48000", "-t", f"{seconds:g}", "-c:v", "libx264",
                     "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p", "-c:a", "aac",
@@ -154,18 +154,18 @@ class Bench:
 
     def make_long(self, minutes: float) -> Path:
         """``minutes`` of the 1-minute clip, joined by stream copy (fast to make)."""
-        base = self.make_clip("one-minute.mp4", 60.0 if not self.quick else 1.0)
+        base = self.make_clip(60.0 if not self.quick else 1.0)
         copies = max(1, round(minutes * (1 if not self.quick else 60)))
         listing = self.work / "list.txt"
         listing.write_text("".join(f"file '{base.name}'\n" for _ in range(copies)))
-        path = self.work / f"long-{copies}.mp4"
+        path = self.work / f"{base.stem}-x{copies}.mp4"
         if not path.exists():
             self.ff("-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", str(path))
         return path
 
     @property
     def clip(self) -> Path:
-        return self.make_clip("in.mp4", self.seconds)
+        return self.make_clip(self.seconds)
 
     @property
     def frames(self) -> int:
@@ -189,10 +189,10 @@ class Bench:
     def case_startup(self) -> None:
         rows = self.compare("startup", {"mstg --help": mstg("--help"),
                                         "mstg run --help": mstg("run", "--help")},
-                            repeat=max(5, self.repeat))
-        worst = max(r.wall for r in rows.values())
-        self.target("7. start-up", f"{worst:.2f} s (median, the slower of the two)", "<= 0.3 s",
-                    worst <= 0.3)
+                            repeat=1 if self.quick else max(5, self.repeat))
+        worst = max(rows.values(), key=lambda r: r.wall)
+        self.target("7. start-up", f"{worst.wall:.2f} s ({worst.tool}; CPU {worst.cpu:.2f} s)",
+                    "<= 0.3 s", worst.wall <= 0.3)
 
     def _transcode(self, case: str, audio: str) -> tuple[dict[str, Row], float]:
         src, out = str(self.clip), str(self.work / "out.mp4")
@@ -297,9 +297,9 @@ class Bench:
 
     def case_barcode(self) -> None:
         seconds = 0.5 if self.quick else max(5.0, self.seconds)
-        demo = self.work / "demo720.mp4"
+        size = "640x360" if self.quick else "1280x720"
+        demo = self.work / f"demo-{size}-{seconds:g}s.mp4"
         if not demo.exists():
-            size = "640x360" if self.quick else "1280x720"
             measure(child("demo-file", out=str(demo), seconds=seconds, size=size))
         rows = self.compare("barcode", {
             "mstg 720p file -> null": child("pipeline", src=str(demo), out="null",
@@ -361,29 +361,43 @@ class Bench:
                     f"({growth:+.1%})", "< 10 % apart", abs(growth) < 0.10 if not self.quick else None)
 
     # output -----------------------------------------------------------------------------
-    def print_tables(self, markdown: bool) -> None:
+    def tables(self, markdown: bool) -> str:
         head = ["case", "tool", "median s", "CPU s", "peak RSS MiB", "notes"]
         body = [[r.case, r.tool, f"{r.wall:.2f}" if r.wall else "-", f"{r.cpu:.2f}" if r.cpu else "-",
                  f"{r.rss:.0f}" if r.rss else "-", r.note] for r in self.rows]
-        print(f"mstg benchmark: {self.repeat} run(s) each, input {self.size[0]}x{self.size[1]} "
-              f"{self.seconds:g} s at 30 fps")
-        _table(head, body, markdown)
-        print()
         marks = {True: "yes", False: "NO", None: "-"}
-        _table(["target", "measured", "goal", "met"],
-               [[t.name, t.figure, t.goal, marks[t.met]] for t in self.targets], markdown)
+        targets = [[t.name, t.figure, t.goal, marks[t.met]] for t in self.targets]
+        return (f"{self.repeat} run(s) each; input {self.size[0]}x{self.size[1]}, "
+                f"{self.seconds:g} s at 30 fps\n\n" + _table(head, body, markdown) + "\n\n"
+                + _table(["target", "measured", "goal", "met"], targets, markdown) + "\n")
 
 
-def _table(head: list[str], body: list[list[str]], markdown: bool) -> None:
+def _table(head: list[str], body: list[list[str]], markdown: bool) -> str:
     if markdown:
-        print("| " + " | ".join(head) + " |")
-        print("|" + "---|" * len(head))
-        for line in body:
-            print("| " + " | ".join(line) + " |")
-        return
+        return "\n".join(["| " + " | ".join(head) + " |", "|" + "---|" * len(head),
+                          *("| " + " | ".join(line) + " |" for line in body)])
     widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
-    for line in [head, ["-" * w for w in widths], *body]:
-        print("  ".join(str(x).ljust(w) for x, w in zip(line, widths)).rstrip())
+    return "\n".join("  ".join(str(x).ljust(w) for x, w in zip(line, widths)).rstrip()
+                     for line in [head, ["-" * w for w in widths], *body])
+
+
+def results_file(path: Path, bench: Bench, facts: dict[str, str], argv: list[str],
+                 load: tuple[tuple[float, ...], tuple[float, ...]]) -> None:
+    """bench/RESULTS.md: the command, the machine, how busy it was, and the tables. A
+    ``## Notes`` section already in the file (written by hand) is kept, after the tables."""
+    notes = ""
+    if path.exists():
+        old = path.read_text()
+        if "\n## Notes" in old:
+            notes = old[old.index("\n## Notes"):]
+    lines = ["# mstg benchmark results", "",
+             f"`python bench/run.py {' '.join(argv)}`, {time.strftime('%Y-%m-%d %H:%M %Z')}. "
+             "Made by that command; see the docstring of bench/run.py for what each case does.", "",
+             "| machine | |", "|---|---|", *(f"| {k} | {v} |" for k, v in facts.items()),
+             f"| load average (1, 5, 15 min) at start | {', '.join(f'{v:.1f}' for v in load[0])} |",
+             f"| load average at end | {', '.join(f'{v:.1f}' for v in load[1])} |", "",
+             bench.tables(markdown=True)]
+    path.write_text("\n".join(lines) + notes)
 
 
 def machine_facts() -> dict[str, str]:
@@ -402,12 +416,13 @@ def machine_facts() -> dict[str, str]:
         pass
     ffmpeg = shutil.which("ffmpeg")
     cli = subprocess.run([ffmpeg, "-version"], capture_output=True, text=True).stdout.split("\n")[0] \
-        if ffmpeg else "not installed"
+        .split(" Copyright")[0] if ffmpeg else "not installed"
     libs = av.library_versions
     return {
         "cores": str(os.cpu_count()), "cpu": model, "python": platform.python_version(),
         "pyav": av.__version__,
-        "pyav's ffmpeg": "libavcodec " + ".".join(map(str, libs["libavcodec"])),
+        "pyav's ffmpeg": f"{getattr(av, 'ffmpeg_version_info', '?')} (libavcodec "
+                         + ".".join(map(str, libs["libavcodec"])) + ")",
         "pyav's x264": _x264_of_pyav(),
         "ffmpeg cli": cli, "ffmpeg cli's x264": _x264_of_cli(ffmpeg),
         "opencv": cv2.__version__, "numpy": numpy.__version__,
@@ -415,23 +430,35 @@ def machine_facts() -> dict[str, str]:
 
 
 def _x264_of_pyav() -> str:
+    """The x264 build PyAV's wheel carries, as it names itself in the stream it writes."""
+    import io
+
     import av
 
-    folder = Path(av.__file__).resolve().parents[1] / "av.libs"
-    names = sorted(p.name for p in folder.glob("libx264*")) if folder.is_dir() else []
-    return names[0] if names else "?"
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="h264") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        container.mux(stream.encode(av.VideoFrame(64, 64, "yuv420p")))
+        container.mux(stream.encode(None))
+    return _x264_banner(buffer.getvalue())
 
 
 def _x264_of_cli(ffmpeg: str | None) -> str:
     if not ffmpeg:
         return "?"
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "x.h264"
-        subprocess.run([ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x64", "-t", "0.1",
-                        "-c:v", "libx264", str(out)], check=False)
-        data = out.read_bytes() if out.exists() else b""
-    start = data.find(b"x264 - core")
-    return data[start: start + 24].decode(errors="replace") if start >= 0 else "?"
+    made = subprocess.run([ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x64", "-t", "0.1",
+                           "-c:v", "libx264", "-f", "h264", "-"], capture_output=True, check=False)
+    return _x264_banner(made.stdout)
+
+
+def _x264_banner(stream: bytes) -> str:
+    """``core 164 r3095 baee400`` from the SEI that x264 writes."""
+    start = stream.find(b"x264 - core ")
+    if start < 0:
+        return "?"
+    words = stream[start + 7: start + 60].split(b" ")
+    return " ".join(w.decode(errors="replace") for w in words[:3] if w != b"-")
 
 
 # the children: measurements that run in a process of their own, each returning its figures --
@@ -755,6 +782,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help=f"comma-separated cases: {', '.join(CASES)}")
     parser.add_argument("--markdown", action="store_true", help="Markdown tables")
     parser.add_argument("--keep", type=Path, help="make (and keep) the input media in this folder")
+    parser.add_argument("--results", type=Path, help="also write the tables and the machine's "
+                                                      "facts as Markdown to this file (bench/RESULTS.md)")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "JSON"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -767,6 +796,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [c for c in chosen if c not in CASES]
     if unknown:
         parser.error(f"unknown case(s) {', '.join(unknown)}; cases: {', '.join(CASES)}")
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="mstg-bench-") as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
@@ -776,8 +806,13 @@ def main(argv: list[str] | None = None) -> int:
             getattr(bench, "case_" + case.replace("-", "_"))()
             print(f"[{case}: {time.perf_counter() - started:.0f} s]", file=sys.stderr, flush=True)
     facts = machine_facts()
+    load = (load_before, os.getloadavg())
     print(", ".join(f"{k}: {v}" for k, v in facts.items()))
-    bench.print_tables(args.markdown)
+    print("load average at start " + ", ".join(f"{v:.1f}" for v in load[0]) + "; at end "
+          + ", ".join(f"{v:.1f}" for v in load[1]))
+    print(bench.tables(args.markdown))
+    if args.results:
+        results_file(args.results, bench, facts, list(argv if argv is not None else sys.argv[1:]), load)
     return 0
 
 

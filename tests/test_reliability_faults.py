@@ -5,7 +5,6 @@ the outputs finished. Every run is a real subprocess with a timeout: none may ha
 
 from __future__ import annotations
 
-import functools
 import http.server
 import os
 import resource
@@ -608,8 +607,9 @@ def test_a_full_disk_is_a_clear_error_and_the_file_keeps_what_fitted(tmp_path: P
 
 @pytest.fixture()
 def stalling_server(tmp_path: Path) -> Iterator[str]:
-    """HTTP on 127.0.0.1 that sends the first third of a Matroska file, then nothing."""
-    data = video_file(tmp_path / "served.mkv", frames=100).read_bytes()
+    """HTTP on 127.0.0.1 that sends two thirds of a 12 s Matroska file (enough for FFmpeg to
+    open it without waiting), then nothing, keeping the connection open."""
+    data = video_file(tmp_path / "served.mkv", frames=300).read_bytes()
     release = threading.Event()
 
     class Stall(http.server.BaseHTTPRequestHandler):
@@ -618,7 +618,7 @@ def stalling_server(tmp_path: Path) -> Iterator[str]:
             self.send_header("Content-Type", "video/x-matroska")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data[: len(data) // 3])
+            self.wfile.write(data[: len(data) * 2 // 3])
             self.wfile.flush()
             release.wait(30)
 
@@ -643,7 +643,7 @@ def test_a_stalled_network_input_times_out_with_a_message(tmp_path: Path, stalli
     with pytest.raises(InputError, match=r"no data for 1s after \d\.\ds: the input stalled \(timed out\)"):
         Pipeline([open_input(stalling_server, timeout=1.0)], [open_output(str(out))]).run()
     assert time.monotonic() - began < 10
-    assert len(probe(out)["video"]) > 5  # what came before the stall is in a finished file
+    assert len(probe(out)["video"]) > 100  # what came before the stall is in a finished file
 
 
 @pytest.mark.timeout(60)
@@ -657,6 +657,7 @@ def test_ctrl_c_on_a_stalled_network_input_finishes_the_file(tmp_path: Path, sta
         while time.monotonic() < deadline and not out.exists():
             time.sleep(0.05)
         time.sleep(0.5)
+        assert proc.poll() is None  # still running, its input stalled
         proc.send_signal(signal.SIGINT)
         began = time.monotonic()
         _, stderr = proc.communicate(timeout=20)
@@ -664,7 +665,7 @@ def test_ctrl_c_on_a_stalled_network_input_finishes_the_file(tmp_path: Path, sta
         proc.kill()
     assert proc.returncode == 130, stderr.decode()
     assert time.monotonic() - began < 5  # well before the 10 s read timeout
-    assert len(probe(out)["video"]) > 5
+    assert len(probe(out)["video"]) > 100  # the 8 s that came, in a finished file
 
 
 def test_a_camera_that_disappears_ends_the_run_with_the_file_finished(tmp_path: Path) -> None:
@@ -693,3 +694,17 @@ def test_a_camera_that_disappears_ends_the_run_with_the_file_finished(tmp_path: 
     frames = probe(out)["video"]
     assert len(frames) >= 20 and frames[-1][0] >= 1.0  # the frames up to the loss are kept
     assert b"moof" in out.read_bytes()  # a live source: the crash-tolerant layout
+
+
+@pytest.mark.timeout(60)
+def test_timeout_flag_ends_a_stalled_network_input_from_the_command_line(tmp_path: Path,
+                                                                         stalling_server: str) -> None:
+    out = tmp_path / "out.mkv"
+    began = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "mstg", "run", "-i", stalling_server, "--timeout", "1",
+                             "-o", str(out), "--video-codec", "ffv1"], capture_output=True, timeout=50)
+    stderr = result.stderr.decode()
+    assert result.returncode == 4 and "Traceback" not in stderr
+    assert "the input stalled (timed out)" in stderr.splitlines()[0]
+    assert time.monotonic() - began < 15
+    assert len(probe(out)["video"]) > 100

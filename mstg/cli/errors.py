@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -48,23 +50,54 @@ def handle_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        debug = bool(os.environ.get("MSTG_DEBUG")) or kwargs.get("debug", False)
         try:
-            return func(*args, **kwargs)
-        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            result = _explained(func, args, kwargs)
+        except SystemExit as exc:
+            _exit_at_once_if_stuck(exc.code if isinstance(exc.code, int) else int(exc.code is not None))
             raise
-        except KeyboardInterrupt as exc:
-            sys.exit(int(getattr(exc, "exit_status", ExitStatus.INTERRUPTED)))
-        except BaseException as exc:  # noqa: BLE001 - the one place errors become messages
-            if debug:
-                raise
-            status, message, hint = status_for(exc)
-            if status == ExitStatus.BROKEN_PIPE:
-                _quiet_stdout()
-                sys.exit(int(status))
-            fail(message, status, hint)
+        except click.exceptions.Exit as exc:
+            _exit_at_once_if_stuck(exc.exit_code)
+            raise
+        _exit_at_once_if_stuck(0)
+        return result
 
     return wrapper  # type: ignore[return-value]
+
+
+def _exit_at_once_if_stuck(status: int) -> None:
+    """Exit with ``status`` now (``os._exit``) when an input's thread is still blocked in a read
+    (a stalled stream, abandoned after a stop: the outputs are finished): the interpreter's
+    shutdown would otherwise crash in FFmpeg's callback on that thread."""
+    deadline = time.monotonic() + 0.5  # one that is only closing its file gets to finish
+    for thread in [t for t in threading.enumerate() if t.name.startswith("input:")]:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    if not any(t.name.startswith("input:") and t.is_alive() for t in threading.enumerate()):
+        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status)
+
+
+def _explained(func: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+    """Runs the command; mstg's errors become one line and an exit status."""
+    debug = bool(os.environ.get("MSTG_DEBUG")) or kwargs.get("debug", False)
+    try:
+        return func(*args, **kwargs)
+    except (click.exceptions.Exit, click.ClickException, SystemExit):
+        raise
+    except KeyboardInterrupt as exc:
+        sys.exit(int(getattr(exc, "exit_status", ExitStatus.INTERRUPTED)))
+    except BaseException as exc:  # noqa: BLE001 - the one place errors become messages
+        if debug:
+            raise
+        status, message, hint = status_for(exc)
+        if status == ExitStatus.BROKEN_PIPE:
+            _quiet_stdout()
+            sys.exit(int(status))
+        fail(message, status, hint)
 
 
 def _quiet_stdout() -> None:

@@ -85,6 +85,8 @@ Examples:
 @click.option("--no-video", is_flag=True, help="Leave the video out.")
 @click.option("--no-audio", is_flag=True, help="Leave the audio out.")
 @click.option("--realtime", is_flag=True, help="Pace file inputs to their timestamps.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Give up on a network input that sends nothing for this long (default 10).")
 @click.option("--fragmented/--no-fragmented", default=None,
               help="Crash-tolerant files (fragmented MP4, Matroska flushed each second) that keep "
                    "what was written if the run is killed (default: for live inputs).")
