@@ -772,7 +772,7 @@ def run_child(kind: str, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+    parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny input, one run each")
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")

@@ -330,6 +330,28 @@ class VideoFrame(_Frame):
             return self._i420_from_av(reformat(frame, format="yuv420p"))
         return reformat(frame, format=format).to_ndarray()
 
+    def yuv_planes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """The Y, U and V planes of an I420 picture as arrays, without a copy (views of the
+        decoded frame's planes, or of its I420 array), for reading; None for other layouts.
+
+        A transform that makes a new picture from them (a blur into a new array) saves the copy
+        that ``to_ndarray("yuv420p")`` makes.
+        """
+        self._check_open()
+        w, h = self.width, self.height
+        if w % 2 or h % 2:
+            return None
+        i420 = self._cache.get("yuv420p")
+        if i420 is not None:
+            chroma = i420[h:].reshape(2, h // 2, w // 2)
+            return i420[:h], chroma[0], chroma[1]
+        frame = self._av
+        if frame is None or frame.format.name != "yuv420p":
+            return None
+        planes = frame.planes
+        return (_plane_view(planes[0], w, h), _plane_view(planes[1], w // 2, h // 2),
+                _plane_view(planes[2], w // 2, h // 2))
+
     def _colour_from_planes(self, frame: av.VideoFrame, format: str) -> np.ndarray:
         """BGR, RGB or BGRA straight from a decoded frame's three planes: Y is read where it
         lies and only U and V are copied (interleaved, a sixth of the picture), instead of

@@ -126,9 +126,14 @@ class MediaInput(Input):
         start_us = int((self.start_s or 0) * US)
         if start_us:
             container.seek(start_us + int(container.start_time or 0), backward=True, any_frame=False)
-        for packet in self._demux(container):
+        active = [s for s in self._selected if not self._unread(s)]
+        if not active:
+            return
+        for packet in self._demux(container, active):
             if self.stopping:
                 return
+            if self._unread(packet.stream):
+                continue  # nobody reads this track (any more): not worth decoding
             if packet.stream.index in self._copied:
                 chunk = self._wrap_packet(packet.stream, packet, start_us)
                 if chunk is not None:
@@ -148,12 +153,16 @@ class MediaInput(Input):
             raise InputError(f"cannot decode {self.name}: every packet was corrupt "
                              f"({self.decode_errors} failed)")
 
-    def _demux(self, container: Any) -> Iterator[Any]:
+    def _unread(self, stream: Any) -> bool:
+        """True once every track of ``stream`` has stopped (or was never used by the pipeline)."""
+        return self._sources[self._streams[stream.index]].ended.is_set()
+
+    def _demux(self, container: Any, streams: list[Any] | None = None) -> Iterator[Any]:
         """The container's packets; a read that fails mid-stream (a stall, a broken file)
         raises an :class:`~mstg.errors.InputError` that says why and where."""
         import av
 
-        packets = container.demux(self._selected)
+        packets = container.demux(self._selected if streams is None else streams)
         while True:
             try:
                 packet = next(packets)

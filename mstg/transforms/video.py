@@ -224,13 +224,36 @@ class Blur(PlanarTransform):
     summary = "Gaussian blur."
     sigma: float = param(2.0, "Standard deviation of the blur, in pixels.", min=0.1, max=200.0)
 
+    def setup(self, settings: dict[str, Any]) -> None:
+        super().setup(settings)
+        if self.pixel_format == "yuv420p":
+            # take the frame itself: its planes are blurred straight into a new picture,
+            # without copying them into one I420 array first
+            setattr(self, "pixel_format", None)  # noqa: B010 - instance override
+
+    def process(self, data: np.ndarray | None, frame: Any) -> np.ndarray | VideoFrame:
+        if data is not None:
+            return super().process(data, frame)
+        planes = frame.yuv_planes()
+        if planes is not None:
+            out = np.empty((frame.height * 3 // 2, frame.width), np.uint8)
+            for source, target, sigma in zip(planes, i420_planes(out), self._sigmas()):
+                cv2.GaussianBlur(source, (0, 0), sigma, dst=target)
+            return frame.with_pixels(out, "yuv420p")
+        even = frame.width % 2 == 0 and frame.height % 2 == 0  # not I420: BGR pictures
+        blurred = super().process(frame.to_ndarray("yuv420p" if even else "bgr24"), frame)
+        if isinstance(blurred, VideoFrame):
+            return blurred
+        return frame.with_pixels(blurred, "yuv420p" if blurred.ndim == 2 else "bgr24")
+
+    def _sigmas(self) -> tuple[float, float, float]:
+        return self.sigma, self.sigma / 2, self.sigma / 2
+
     def apply(self, data: np.ndarray) -> np.ndarray:
         if data.ndim == 3:
             return cv2.GaussianBlur(data, (0, 0), self.sigma, dst=data)
-        y, u, v = i420_planes(data)
-        cv2.GaussianBlur(y, (0, 0), self.sigma, dst=y)
-        cv2.GaussianBlur(u, (0, 0), self.sigma / 2, dst=u)
-        cv2.GaussianBlur(v, (0, 0), self.sigma / 2, dst=v)
+        for plane, sigma in zip(i420_planes(data), self._sigmas()):
+            cv2.GaussianBlur(plane, (0, 0), sigma, dst=plane)
         return data
 
 
