@@ -9,14 +9,14 @@ from ..errors import UsageError
 
 def build_transforms(specs: tuple[str, ...] | list[str], *, quiet: bool = False) -> list[Any]:
     """The transforms the flags name; plugin warnings (a broken plugin nobody picked) go to stderr."""
+    if not specs:
+        return []  # no registry scan at all for a plain run
     import warnings
 
     import click
 
     from ..transforms.registry import Registry, load_transform
 
-    if not specs:
-        return []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         registry = Registry.discover()
