@@ -26,7 +26,8 @@ _EXPORTS = {
     "Input": "inputs", "open_input": "inputs",
     "Output": "outputs", "open_output": "outputs", "EncodeOptions": "outputs",
     "FileOutput": "outputs", "NullOutput": "outputs",
-    "Transform": "transforms.base", "TransformChain": "chain",
+    "Transform": "transforms.base", "transform": "transforms.base", "TransformChain": "chain",
+    "load_transform": "transforms.registry",
     "Pipeline": "pipeline", "Stats": "pipeline",
     "MstgError": "errors", "ExitStatus": "errors", "InvalidStateError": "errors",
     "InputError": "errors", "InputNotFoundError": "errors", "OutputError": "errors",
@@ -45,7 +46,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .outputs import EncodeOptions, FileOutput, NullOutput, Output, open_output
     from .pipeline import Pipeline, Stats
     from .tracks import MediaStreamTrack, MediaStreamTrackGenerator, MediaStreamTrackProcessor
-    from .transforms.base import Transform
+    from .transforms.base import Transform, transform
+    from .transforms.registry import load_transform
 
 
 def __getattr__(name: str) -> Any:

@@ -25,7 +25,7 @@ from .frames import keep_freed_buffers, limit_opencv_threads
 from .inputs.base import Input
 from .outputs.base import NullOutput, Output
 from .tracks import MediaStreamTrack, MediaStreamTrackGenerator, MediaStreamTrackProcessor
-from .transforms.base import Transform
+from .transforms.base import Transform, transform
 
 Progress = Callable[["Stats"], None]
 #: Frames held by each buffer of a file's video track (unless ``max_buffer_size``). A file's
@@ -73,6 +73,19 @@ class Stats:
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
+def _as_transform(given: Transform | str | Callable[..., Any]) -> Transform:
+    """A transform from what :class:`Pipeline` was given: one, a ``-t`` string or a function."""
+    if isinstance(given, Transform):
+        return given
+    if isinstance(given, str):
+        from .transforms.registry import load_transform
+
+        return load_transform(given)
+    if callable(given):
+        return transform(given)
+    raise TypeError(f"not a transform: {given!r} (a Transform, a '-t' string or a function)")
+
+
 class Pipeline:
     """Reads ``inputs``, runs ``transforms`` in order, writes every frame to all ``outputs``.
 
@@ -80,9 +93,12 @@ class Pipeline:
     by default); ``video=False`` / ``audio=False`` leave one out. ``on_event`` receives each
     transform event; ``on_error`` is ``fail``, ``skip`` or ``pass`` (see
     :class:`~mstg.chain.TransformChain`); ``max_buffer_size`` bounds the reader's buffer.
+    A transform may also be given as a string, as after ``-t`` (``"blur:sigma=3"``), or as a
+    bare function ``f(pixels, frame)``: a bgr24 video transform (see :func:`mstg.transform`
+    for other layouts and audio).
     """
 
-    def __init__(self, inputs: list[Input], outputs: list[Output], transforms: list[Transform] = (),  # type: ignore[assignment]
+    def __init__(self, inputs: list[Input], outputs: list[Output], transforms: list[Transform | str | Callable[..., Any]] = (),  # type: ignore[assignment]
                  *, on_event: EventSink | None = None, on_error: str = "fail", video: bool = True,
                  audio: bool = True, max_buffer_size: int | None = None) -> None:
         if not inputs:
@@ -91,7 +107,7 @@ class Pipeline:
             raise UsageError("no output")
         self.inputs = list(inputs)
         self.outputs = list(outputs)
-        self.transforms = list(transforms)
+        self.transforms = [_as_transform(t) for t in transforms]
         self.on_event = on_event
         self.on_error = on_error
         self.max_buffer_size = max_buffer_size
@@ -313,8 +329,10 @@ class Pipeline:
         stats.position_us = max((i.position_us for i in self.inputs), default=0)
         stats.decode_errors = sum(i.decode_errors for i in self.inputs)
         stats.events = self._events
+        # frames lost in a full buffer, and frames a window or player came to too late to show
         stats.dropped = sum(p.dropped for p in self._processors.values()) + sum(
-            p.dropped for out in self.outputs for p in out.processors.values())
+            p.dropped for out in self.outputs for p in out.processors.values()) + sum(
+            getattr(out, "late_frames", 0) for out in self.outputs)
         for kind in ("video", "audio"):
             stats.frames_out[kind] = max((out.frames_written[kind] for out in self.outputs), default=0)
 

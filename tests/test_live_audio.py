@@ -115,6 +115,7 @@ def test_play_shows_each_picture_when_its_sound_is_heard(xvfb: str, alsa: Path) 
     # every picture is shown or, when it came too late for its sound, skipped (on a busy
     # machine the window falls behind now and then and catches up by skipping)
     assert stats.frames_out["video"] + play.late_frames == 50 and stats.frames_out["video"] >= 15
+    assert stats.dropped == play.late_frames  # the skipped pictures are counted as dropped
     assert len(heard) >= 90
     starts = np.array([at for _, _, at in heard])
     errors = []

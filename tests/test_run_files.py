@@ -130,6 +130,37 @@ def test_demo_input_has_video_and_audio(tmp_path: Path) -> None:
     assert len(frames["audio"]) > 0
 
 
+def test_demo_input_takes_a_picture_size_and_tone_rate(tmp_path: Path) -> None:
+    out = tmp_path / "small.mkv"
+    result = run_mstg("run", "-i", "demo", "--duration", "0.5", "--input-size", "320x180",
+                      "--input-fps", "20", "--sample-rate", "16000", "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    frames = probe(out)
+    assert len(frames["video"]) == 10
+    assert {(f.width, f.height) for _, f in frames["video"]} == {(320, 180)}
+    assert {f.sample_rate for _, f in frames["audio"]} == {16000}
+
+
+@pytest.mark.parametrize("size", [(320, 180), (160, 120), (64, 64), (16, 16)])
+def test_demo_pictures_of_any_size_hold_the_codes_inside_the_frame(size: tuple[int, int]) -> None:
+    from mstg.inputs.demo import DemoInput
+
+    width, height = size
+    demo = DemoInput(width=width, height=height, duration=1.0, audio=False)
+    pictures = [demo._picture(n) for n in range(0, 300, 7)]  # every position of the drift
+    assert {p.shape for p in pictures} == {(height, width, 3)}
+    # the codes are black and white modules on a coloured background: both show in each frame
+    grey = [p.max(axis=2) - p.min(axis=2) for p in pictures]
+    assert all((g == 0).any() for g in grey)
+
+
+def test_demo_smaller_than_16_pixels_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_mstg("run", "-i", "demo", "--input-size", "8x8", "-o", str(tmp_path / "x.mp4"))
+    assert result.returncode == 2
+    assert result.stderr.decode().startswith("error: ") and "16x16" in result.stderr.decode()
+    assert not (tmp_path / "x.mp4").exists()
+
+
 def test_null_output_decodes_and_writes_nothing(clip: Path, tmp_path: Path) -> None:
     stats = mstg.Pipeline([mstg.open_input(str(clip))], [mstg.open_output("null")]).run()
     assert stats.frames_out["video"] == 50 and stats.frames_out["audio"] > 0

@@ -63,17 +63,17 @@ Examples:
 @click.option("--input-fps", type=click.FloatRange(min=0, min_open=True),
               help="Frame rate for image inputs (default 25), cameras and the screen.")
 @click.option("--input-size", callback=_size, metavar="WxH",
-              help="Picture size asked of a camera or the screen (e.g. 1280x720).")
+              help="Picture size asked of a camera or the screen, or made by the demo (e.g. 1280x720).")
 @click.option("--input-pixel-format", metavar="FMT",
               help="What a camera sends: mjpeg, h264, yuyv422 ... (--input-format also does).")
 @click.option("--sample-rate", type=click.IntRange(min=1000, max=768000), metavar="HZ",
-              help="Microphone sample rate (default 48000).")
+              help="Microphone (or demo tone) sample rate (default 48000).")
 @click.option("--channels", type=click.IntRange(min=1, max=32), metavar="N",
               help="Microphone channels (default 2).")
 @click.option("-f", "--format", "output_format", metavar="FMT",
               help="FFmpeg muxer for the outputs (default: from the extension; NUT on stdout).")
 @click.option("--video-codec", "-cv", metavar="CODEC", help="Video encoder (e.g. libx264, ffv1).")
-@click.option("--audio-codec", "-ca", metavar="CODEC", help="Audio encoder (e.g. aac, libopus).")
+@click.option("--audio-codec", "-ca", metavar="CODEC", help="Audio encoder (e.g. aac, libopus), or copy: the input's audio as it is.")
 @click.option("--crf", type=click.IntRange(0, 63), help="Constant quality (x264: 23 by default).")
 @click.option("--bitrate", "-b", metavar="RATE", help="Video bitrate, e.g. 2M (instead of --crf).")
 @click.option("--audio-bitrate", metavar="RATE", help="Audio bitrate, e.g. 128k.")

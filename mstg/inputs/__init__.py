@@ -42,6 +42,15 @@ def lavfi_graph(spec: str) -> str | None:
     return spec if name in LAVFI_SOURCES else None
 
 
+def _refuse(*, where: str, **device_only: Any) -> None:
+    """A usage error naming the device options given for an input that has no use for them."""
+    flags = {"size": "--input-size", "pixel_format": "--input-pixel-format",
+             "sample_rate": "--sample-rate", "channels": "--channels"}
+    given = [flags[name] for name, value in device_only.items() if value is not None]
+    if given:
+        raise UsageError(f"{', '.join(given)}: only for {where}")
+
+
 def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | None = 0,
                start: float | None = None, duration: float | None = None, realtime: bool = False,
                format: str | None = None, options: dict[str, str] | None = None,
@@ -53,7 +62,8 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
     ``video_track`` / ``audio_track`` pick the n-th track of that kind (None: none);
     ``start`` and ``duration`` are seconds; ``realtime`` paces a file to its timestamps.
     Devices (``cam0``, ``mic0``, ``screen``: see :mod:`mstg.inputs.devices`) take ``size``,
-    ``fps``, ``pixel_format`` (or ``format``: ``mjpeg``), ``sample_rate`` and ``channels``.
+    ``fps``, ``pixel_format`` (or ``format``: ``mjpeg``), ``sample_rate`` and ``channels``;
+    the demo takes ``size``, ``fps`` and ``sample_rate``.
     """
     if extra:
         raise UsageError(f"unknown input option(s): {', '.join(sorted(extra))}")
@@ -61,16 +71,17 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
     if is_device_spec(spec):
         return open_device(spec, size=size, fps=fps, pixel_format=pixel_format, format=format,
                            sample_rate=sample_rate, channels=channels, duration=duration)
-    device_only = {"--input-size": size, "--input-pixel-format": pixel_format,
-                   "--sample-rate": sample_rate, "--channels": channels}
-    given = [flag for flag, value in device_only.items() if value is not None]
-    if given:
-        raise UsageError(f"{', '.join(given)}: only for cameras, microphones and the screen")
-    # ---------------------------------------------------------------------------------------
     if spec == "demo":
+        _refuse(pixel_format=pixel_format, channels=channels,
+                where="cameras, microphones and the screen")
+        width, height = size or (1280, 720)
         return DemoInput(duration=SYNTHETIC_DEFAULT_DURATION if duration is None else duration,
-                         realtime=realtime, fps=fps or 30.0, video=video_track is not None,
+                         realtime=realtime, fps=fps or 30.0, width=width, height=height,
+                         sample_rate=sample_rate or 48000, video=video_track is not None,
                          audio=audio_track is not None)
+    _refuse(size=size, pixel_format=pixel_format, sample_rate=sample_rate, channels=channels,
+            where="cameras, microphones, the screen and the demo")
+    # ---------------------------------------------------------------------------------------
     graph = None if format else lavfi_graph(spec)
     if graph is not None:
         return MediaInput(graph, format="lavfi", options=options, realtime=realtime, label=spec,

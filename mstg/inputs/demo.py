@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from ..errors import UsageError
 from ..frames import AudioData, VideoFrame
 from .base import Frame, Input
 
@@ -47,6 +48,8 @@ class DemoInput(Input):
     def __init__(self, *, width: int = 1280, height: int = 720, fps: float = 30.0,
                  sample_rate: int = 48000, duration: float | None = 10.0,
                  realtime: bool = False, video: bool = True, audio: bool = True) -> None:
+        if width < 16 or height < 16:
+            raise UsageError(f"the demo is at least 16x16 pixels, not {width}x{height}")
         super().__init__("demo", duration=duration, realtime=realtime)
         self.width, self.height, self.fps, self.sample_rate = width, height, fps, sample_rate
         self._video = self._add_source("video", "demo video") if video else None
@@ -56,11 +59,19 @@ class DemoInput(Input):
 
     def _render(self, format: str, text: str, scale: int) -> np.ndarray:
         """The code at the largest whole module scale (up to ``scale``) that fits its cell:
-        resizing by a fraction would blur the modules and make linear codes unreadable."""
-        cell_w, cell_h = (self.width // 3 - 8) * 0.8, (self.height // 2 - 8) * 0.8
+        resizing by a fraction would blur the modules and make linear codes unreadable.
+        In a picture too small for even one pixel a module, the code is shrunk to fit (and
+        may no longer read)."""
+        cell_w = max(1.0, (self.width // 3 - 8) * 0.8)
+        cell_h = max(1.0, (self.height // 2 - 8) * 0.8)
         picture = barcode_image(format, text, 1)
-        fit = int(min(cell_w / picture.shape[1], cell_h / picture.shape[0]))
-        return barcode_image(format, text, max(1, min(scale, fit)))
+        fit = min(cell_w / picture.shape[1], cell_h / picture.shape[0])
+        if fit >= 1:
+            return barcode_image(format, text, min(scale, int(fit)))
+        import cv2
+
+        size = (max(1, int(picture.shape[1] * fit)), max(1, int(picture.shape[0] * fit)))
+        return cv2.resize(picture, size, interpolation=cv2.INTER_AREA)
 
     def _make_background(self) -> np.ndarray:
         w, h = self.width, self.height
@@ -81,9 +92,10 @@ class DemoInput(Input):
             cell_x, cell_y = (i % 3) * (w // 3), (i // 3) * (h // 2)
             room_x = max(0, w // 3 - code.shape[1] - 8)
             room_y = max(0, h // 2 - code.shape[0] - 8)
-            x = cell_x + 4 + int(room_x * (0.5 + 0.5 * math.sin(0.7 * t + i)))
-            y = cell_y + 4 + int(room_y * (0.5 + 0.5 * math.cos(0.5 * t + 2 * i)))
-            out[y: y + code.shape[0], x: x + code.shape[1]] = code[..., None]
+            x = cell_x + min(4, w // 12) + int(room_x * (0.5 + 0.5 * math.sin(0.7 * t + i)))
+            y = cell_y + min(4, h // 8) + int(room_y * (0.5 + 0.5 * math.cos(0.5 * t + 2 * i)))
+            visible = out[y: y + code.shape[0], x: x + code.shape[1]]
+            visible[...] = code[: visible.shape[0], : visible.shape[1], None]
         return out
 
     def _tone(self, start: int, count: int) -> np.ndarray:

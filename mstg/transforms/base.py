@@ -71,3 +71,50 @@ class Transform:
     @property
     def input_format(self) -> str | None:
         return self.pixel_format if self.kind == "video" else self.sample_format
+
+
+class FunctionTransform(Transform):
+    """A transform made of a plain function ``func(data, frame)``: see :func:`transform`."""
+
+    def __init__(self, func: Callable[[Any, Frame], Result], *, name: str | None = None,
+                 kind: str = "video", pixel_format: str | None = "bgr24",
+                 sample_format: str | None = "fltp") -> None:
+        if kind not in ("video", "audio"):
+            raise ValueError(f"kind must be 'video' or 'audio', not {kind!r}")
+        self.func = func
+        self.name = name or getattr(func, "__name__", "function")  # type: ignore[misc]
+        self.summary = (func.__doc__ or "").strip().split("\n")[0]  # type: ignore[misc]
+        self.kind = kind  # type: ignore[misc]
+        self.pixel_format = pixel_format  # type: ignore[misc]
+        self.sample_format = sample_format  # type: ignore[misc]
+
+    def process(self, data: Any, frame: Frame) -> Result:
+        return self.func(data, frame)
+
+    def __repr__(self) -> str:
+        return f"<transform {self.name} ({self.kind}, {self.input_format})>"
+
+
+def transform(func: Callable[[Any, Frame], Result] | None = None, *, name: str | None = None,
+              kind: str = "video", pixel_format: str | None = "bgr24",
+              sample_format: str | None = "fltp") -> Any:
+    """A transform of a function ``func(data, frame)``, returning what ``process`` returns.
+
+    For a quick transform in a script, with no class. As a call or as a decorator::
+
+        mirror = mstg.transform(lambda pixels, frame: pixels[:, ::-1])
+
+        @mstg.transform(pixel_format="gray")
+        def threshold(pixels, frame):
+            return np.where(pixels > 128, 255, 0).astype(np.uint8)
+
+    ``kind="audio"`` gives a function the samples (``sample_format``, fltp by default).
+    :class:`~mstg.Pipeline` also takes a bare function, as a bgr24 video transform.
+
+    >>> transform(lambda pixels, frame: 255 - pixels, name="negative")
+    <transform negative (video, bgr24)>
+    """
+    def make(f: Callable[[Any, Frame], Result]) -> FunctionTransform:
+        return FunctionTransform(f, name=name, kind=kind, pixel_format=pixel_format,
+                                 sample_format=sample_format)
+    return make if func is None else make(func)
