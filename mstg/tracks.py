@@ -4,7 +4,7 @@ The objects of *Insertable Streams for MediaStreamTrack*, for Python threads:
 
 * :class:`MediaStreamTrack`: one stream of audio or video frames from a source;
 * :class:`MediaStreamTrackProcessor`: reads a track as an iterator of frames
-  (``processor.readable``), through a bounded buffer that drops its oldest frame when the
+  (``for frame in processor.readable``, or ``async for`` in asyncio code), through a bounded buffer that drops its oldest frame when the
   source is live and makes the source wait when it is a file or pipe;
 * :class:`MediaStreamTrackGenerator`: a track whose frames are written by the program
   (``generator.writable.write(frame)``).
@@ -24,7 +24,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from .errors import InvalidStateError
@@ -87,6 +87,12 @@ class FrameBuffer:
                 while self._items:
                     self._items.popleft().close()
             self._cond.notify_all()
+
+    @property
+    def finished(self) -> bool:
+        """Ended, and every frame taken."""
+        with self._cond:
+            return self._ended and not self._items
 
     def __len__(self) -> int:
         return len(self._items)
@@ -271,18 +277,48 @@ class MediaStreamTrackProcessor:
         return self._buffer.get(timeout)
 
     @property
-    def readable(self) -> Iterator[Frame]:
-        """The frames, in order, until the track ends."""
+    def readable(self) -> _Readable:
+        """The frames, in order, until the track ends: ``for frame in processor.readable``,
+        or ``async for`` in a coroutine (the wait happens in a worker thread)."""
+        return _Readable(self._buffer)
+
+    def cancel(self) -> None:
+        """Stop reading: queued frames are closed and the track no longer feeds this reader."""
+        self.track._detach(self._buffer)
+        self._buffer.end(discard=True)
+
+
+class _Readable:
+    """The readable side of a processor: iterate it with ``for`` or ``async for``."""
+
+    #: How long one wait of ``async for`` in a worker thread lasts before it looks again.
+    POLL_S = 0.05
+
+    def __init__(self, buffer: FrameBuffer) -> None:
+        self._buffer = buffer
+
+    def __iter__(self) -> Iterator[Frame]:
         while True:
             frame = self._buffer.get()
             if frame is None:
                 return
             yield frame
 
-    def cancel(self) -> None:
-        """Stop reading: queued frames are closed and the track no longer feeds this reader."""
-        self.track._detach(self._buffer)
-        self._buffer.end(discard=True)
+    async def __aiter__(self) -> AsyncIterator[Frame]:
+        import asyncio
+
+        buffer = self._buffer
+        while True:
+            # short waits, so that a cancelled reader leaves no thread blocked for long
+            frame = buffer.get(0)
+            if frame is None:
+                frame = await asyncio.to_thread(buffer.get, self.POLL_S)
+            else:
+                await asyncio.sleep(0)  # let the loop's other tasks run between frames
+            if frame is not None:
+                yield frame
+            elif buffer.finished:
+                return
 
 
 class _Writable:
@@ -312,6 +348,13 @@ class _Writable:
             frame.close()
             return
         source.deliver(frame)
+
+    async def awrite(self, frame: Frame) -> None:
+        """:meth:`write` for a coroutine: a file or pipe pipeline may make a write wait until
+        its reader catches up, and that wait happens in a worker thread."""
+        import asyncio
+
+        await asyncio.to_thread(self.write, frame)
 
     def close(self) -> None:
         """No more frames: every track fed by the generator ends."""

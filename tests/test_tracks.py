@@ -230,3 +230,123 @@ def test_a_read_pending_at_stop_returns() -> None:
     generator.stop()
     reader.join(2)
     assert not reader.is_alive() and result == [None]
+
+
+# asyncio ------------------------------------------------------------------------------------
+def test_async_for_reads_every_frame_of_a_real_input_in_order() -> None:
+    import asyncio
+
+    from mstg import open_input
+
+    source = open_input("testsrc=size=64x48:rate=25", duration=1.0, realtime=True)
+    processor = MediaStreamTrackProcessor(source.video)
+
+    async def read() -> tuple[list[int], int]:
+        ticks = 0
+
+        async def tick() -> None:  # the event loop keeps running while frames are awaited
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.005)
+
+        ticker = asyncio.create_task(tick())
+        got = []
+        async for frame in processor.readable:
+            got.append(frame.timestamp)
+            frame.close()
+        ticker.cancel()
+        return got, ticks
+
+    source.start()
+    got, ticks = asyncio.run(read())
+    assert got == [n * 40_000 for n in range(25)]
+    assert ticks >= 50  # about 1 s of frames paced in real time, and the loop went on
+
+
+def test_async_writer_waits_for_a_slow_file_reader_without_blocking_the_loop() -> None:
+    import asyncio
+
+    generator = MediaStreamTrackGenerator("video")
+    processor = MediaStreamTrackProcessor(generator, max_buffer_size=2)
+    read: list[int] = []
+
+    def slow_reader() -> None:
+        for frame in processor.readable:
+            read.append(frame.timestamp)
+            frame.close()
+            time.sleep(0.02)
+
+    async def write() -> int:
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.005)
+
+        ticker = asyncio.create_task(tick())
+        for n in range(20):
+            await generator.writable.awrite(video(ts=n))
+        generator.writable.close()
+        ticker.cancel()
+        return ticks
+
+    reader = threading.Thread(target=slow_reader)
+    reader.start()
+    ticks = asyncio.run(write())
+    reader.join(5)
+    assert read == list(range(20)) and processor.dropped == 0  # nothing lost: the writes waited
+    assert ticks >= 20  # about 0.4 s of waiting, while the loop went on
+
+
+def test_cancelled_async_reader_leaves_the_source_running() -> None:
+    import asyncio
+
+    generator = MediaStreamTrackGenerator("video", live=True)
+    processor = MediaStreamTrackProcessor(generator)
+
+    async def read_one_then_give_up() -> None:
+        async def first() -> int:
+            async for frame in processor.readable:
+                return frame.timestamp
+            return -1
+
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(first(), 0.1)  # nothing written yet
+
+    asyncio.run(read_one_then_give_up())
+    generator.writable.write(video(ts=5))
+    assert processor.read(timeout=1).timestamp == 5
+
+
+def test_async_for_over_queued_frames_still_lets_other_tasks_run() -> None:
+    import asyncio
+
+    generator = MediaStreamTrackGenerator("video")
+    processor = MediaStreamTrackProcessor(generator, max_buffer_size=50)
+    for n in range(50):
+        generator.writable.write(video(ts=n))
+    generator.writable.close()
+
+    async def read() -> tuple[int, int]:
+        turns = 0
+
+        async def other() -> None:
+            nonlocal turns
+            while True:
+                turns += 1
+                await asyncio.sleep(0)
+
+        task = asyncio.create_task(other())
+        await asyncio.sleep(0)
+        count = 0
+        async for frame in processor.readable:
+            count += 1
+            frame.close()
+        task.cancel()
+        return count, turns
+
+    count, turns = asyncio.run(read())
+    assert count == 50 and turns >= 45  # the other task ran between (nearly) every two frames
