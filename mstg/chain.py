@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .errors import TransformError
-from .frames import AudioData, VideoFrame
+from .frames import AudioData, VideoFrame, keep_freed_buffers
 from .transforms.base import Transform
 
 Frame = VideoFrame | AudioData
@@ -73,6 +73,7 @@ class TransformChain:
         return emit
 
     def setup(self, settings: dict[str, Any]) -> None:
+        keep_freed_buffers()  # pictures made per frame reuse freed memory (see there)
         current = dict(settings)
         for transform in self.transforms:
             try:

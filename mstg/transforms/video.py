@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import cv2
 import numpy as np
@@ -81,23 +81,37 @@ def contiguous(data: np.ndarray) -> np.ndarray:
     return data if data.flags.c_contiguous else np.ascontiguousarray(data)
 
 
-def picture_size(data: np.ndarray) -> tuple[int, int]:
-    """(width, height) of an I420 (2-D, ``(h * 3 // 2, w)``) or BGR (3-D) picture."""
+#: A picture: an I420 array (2-D, ``(h * 3 // 2, w)``), a BGR one (3-D), or the Y, U and V
+#: planes of an I420 picture as three arrays (views of a decoded frame: read them only).
+Picture = np.ndarray | tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def is_bgr(data: Picture) -> bool:
+    return not isinstance(data, tuple) and data.ndim == 3
+
+
+def picture_size(data: Picture) -> tuple[int, int]:
+    """(width, height) of an I420 picture (one array or three planes) or a BGR one."""
+    if isinstance(data, tuple):
+        return data[0].shape[1], data[0].shape[0]
     if data.ndim == 2:
         return data.shape[1], data.shape[0] * 2 // 3
     return data.shape[1], data.shape[0]
 
 
-def i420_planes(i420: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def i420_planes(i420: Picture) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Views of the Y, U and V planes of a contiguous I420 array (changes go through)."""
+    if isinstance(i420, tuple):
+        return i420
     width, height = picture_size(i420)
     chroma = i420[height:].reshape(2, height // 2, width // 2)
     return i420[:height], chroma[0], chroma[1]
 
 
-def new_picture(like: np.ndarray, width: int, height: int) -> np.ndarray:
+def new_picture(like: Picture, width: int, height: int) -> np.ndarray:
     """An empty picture of this size in the layout of ``like`` (I420 or BGR)."""
-    if like.ndim == 3:
+    if is_bgr(like):
+        assert isinstance(like, np.ndarray)
         return np.empty((height, width, like.shape[2]), np.uint8)
     return np.empty((height * 3 // 2, width), np.uint8)
 
@@ -105,14 +119,15 @@ def new_picture(like: np.ndarray, width: int, height: int) -> np.ndarray:
 Fill = int | tuple[int, int, int]
 
 
-def plane_pairs(source: np.ndarray, target: np.ndarray, fill: tuple[int, int, int] = (0, 0, 0),
+def plane_pairs(source: Picture, target: Picture, fill: tuple[int, int, int] = (0, 0, 0),
                 ) -> list[tuple[np.ndarray, np.ndarray, Fill, float]]:
     """(source plane, target plane, fill value, scale) for each plane: one for BGR, three for I420.
 
     ``fill`` is a BGR colour, given back as the value of each plane; ``scale`` is the plane's
     size relative to the picture (0.5 for chroma).
     """
-    if source.ndim == 3:
+    if is_bgr(source):
+        assert isinstance(source, np.ndarray) and isinstance(target, np.ndarray)
         return [(source, target, fill, 1.0)]
     values = color_yuv(fill)
     return list(zip(i420_planes(source), i420_planes(target), values, (1.0, 0.5, 0.5)))
@@ -165,6 +180,9 @@ class PlanarTransform(VideoTransform):
     """
 
     pixel_format = "yuv420p"
+    #: True when :meth:`apply` never writes into an I420 input but makes a new picture: it then
+    #: gets the decoded frame's own planes, read in place, and no I420 copy of them is made.
+    reads_planes: ClassVar[bool] = False
 
     def setup(self, settings: dict[str, Any]) -> None:
         width, height = settings.get("width"), settings.get("height")
@@ -172,7 +190,8 @@ class PlanarTransform(VideoTransform):
             return
         width, height = int(width), int(height)
         planar = width % 2 == 0 and height % 2 == 0 and self.fits_i420(width, height)
-        setattr(self, "pixel_format", "yuv420p" if planar else "bgr24")  # noqa: B010 - instance override
+        layout = ("yuv420p" if not self.reads_planes else None) if planar else "bgr24"
+        setattr(self, "pixel_format", layout)  # noqa: B010 - instance override (None: the frame)
         settings["width"], settings["height"] = self.output_size(width, height)
 
     def output_size(self, width: int, height: int) -> tuple[int, int]:
@@ -184,7 +203,9 @@ class PlanarTransform(VideoTransform):
         out_w, out_h = self.output_size(width, height)
         return out_w % 2 == 0 and out_h % 2 == 0
 
-    def process(self, data: np.ndarray, frame: Any) -> np.ndarray | VideoFrame:
+    def process(self, data: np.ndarray | None, frame: Any) -> np.ndarray | VideoFrame:
+        if data is None:
+            return self._from_planes(frame)
         data = contiguous(data)
         if data.ndim == 2 and not self.fits_i420(*picture_size(data)):
             # Not set up for this size (or the size changed): work in BGR for this frame.
@@ -193,8 +214,25 @@ class PlanarTransform(VideoTransform):
             return VideoFrame.from_ndarray(np.ascontiguousarray(bgr), format="bgr24", timestamp=timestamp)
         return self.apply(data)
 
-    def apply(self, data: np.ndarray) -> np.ndarray:
-        """Transform an I420 (2-D) or bgr24 (3-D) picture; may change and return ``data``."""
+    def _from_planes(self, frame: VideoFrame) -> VideoFrame:
+        """The new picture made from the frame's I420 planes (``reads_planes``)."""
+        planes = frame.yuv_planes()
+        if planes is not None and self.fits_i420(frame.width, frame.height):
+            made = self.apply(planes)
+            if made is planes:  # nothing to change (a rotation by 0, a resize to the same size)
+                return frame
+            return frame.with_pixels(made, "yuv420p")
+        # a picture from an array (converted to I420 once), or an odd size: as an array
+        even = frame.width % 2 == 0 and frame.height % 2 == 0
+        made = self.process(frame.to_ndarray("yuv420p" if even else "bgr24"), frame)
+        if isinstance(made, VideoFrame):
+            return made
+        return frame.with_pixels(made, "yuv420p" if made.ndim == 2 else "bgr24")
+
+    def apply(self, data: Picture) -> np.ndarray | Picture:
+        """Transform an I420 picture (an array, or three planes with ``reads_planes``) or a
+        bgr24 one; may change an array in place and return it. With ``reads_planes`` an I420
+        input is never written to: the result is a new picture (or the input, unchanged)."""
         raise NotImplementedError
 
 
@@ -222,39 +260,16 @@ class Blur(PlanarTransform):
 
     name = "blur"
     summary = "Gaussian blur."
+    reads_planes = True
     sigma: float = param(2.0, "Standard deviation of the blur, in pixels.", min=0.1, max=200.0)
 
-    def setup(self, settings: dict[str, Any]) -> None:
-        super().setup(settings)
-        if self.pixel_format == "yuv420p":
-            # take the frame itself: its planes are blurred straight into a new picture,
-            # without copying them into one I420 array first
-            setattr(self, "pixel_format", None)  # noqa: B010 - instance override
-
-    def process(self, data: np.ndarray | None, frame: Any) -> np.ndarray | VideoFrame:
-        if data is not None:
-            return super().process(data, frame)
-        planes = frame.yuv_planes()
-        if planes is not None:
-            out = np.empty((frame.height * 3 // 2, frame.width), np.uint8)
-            for source, target, sigma in zip(planes, i420_planes(out), self._sigmas()):
-                cv2.GaussianBlur(source, (0, 0), sigma, dst=target)
-            return frame.with_pixels(out, "yuv420p")
-        even = frame.width % 2 == 0 and frame.height % 2 == 0  # not I420: BGR pictures
-        blurred = super().process(frame.to_ndarray("yuv420p" if even else "bgr24"), frame)
-        if isinstance(blurred, VideoFrame):
-            return blurred
-        return frame.with_pixels(blurred, "yuv420p" if blurred.ndim == 2 else "bgr24")
-
-    def _sigmas(self) -> tuple[float, float, float]:
-        return self.sigma, self.sigma / 2, self.sigma / 2
-
-    def apply(self, data: np.ndarray) -> np.ndarray:
-        if data.ndim == 3:
+    def apply(self, data: Picture) -> np.ndarray:
+        if is_bgr(data):
             return cv2.GaussianBlur(data, (0, 0), self.sigma, dst=data)
-        for plane, sigma in zip(i420_planes(data), self._sigmas()):
-            cv2.GaussianBlur(plane, (0, 0), sigma, dst=plane)
-        return data
+        out = new_picture(data, *picture_size(data))
+        for source, target, _fill, scale in plane_pairs(data, out):  # chroma at sigma / 2
+            cv2.GaussianBlur(source, (0, 0), self.sigma * scale, dst=target)
+        return out
 
 
 @dataclass
@@ -266,18 +281,23 @@ class Sharpen(PlanarTransform):
 
     name = "sharpen"
     summary = "Sharpen (unsharp mask)."
+    reads_planes = True
     amount: float = param(1.0, "Strength: 0 changes nothing, 1 doubles the fine detail.", min=0.0, max=10.0)
     sigma: float = param(1.0, "Size of the detail to sharpen (Gaussian sigma, pixels).", min=0.1, max=50.0)
 
     def prepare(self) -> None:
         self._blurred: np.ndarray | None = None
 
-    def apply(self, data: np.ndarray) -> np.ndarray:
-        target = data if data.ndim == 3 else i420_planes(data)[0]
-        self._blurred = scratch(self._blurred, target.shape)
-        cv2.GaussianBlur(target, (0, 0), self.sigma, dst=self._blurred)
-        cv2.addWeighted(target, 1.0 + self.amount, self._blurred, -self.amount, 0.0, dst=target)
-        return data
+    def apply(self, data: Picture) -> np.ndarray:
+        out = data if is_bgr(data) else new_picture(data, *picture_size(data))
+        source, target = (data, out) if is_bgr(data) else (i420_planes(data)[0], i420_planes(out)[0])
+        self._blurred = scratch(self._blurred, source.shape)
+        cv2.GaussianBlur(source, (0, 0), self.sigma, dst=self._blurred)
+        cv2.addWeighted(source, 1.0 + self.amount, self._blurred, -self.amount, 0.0, dst=target)
+        if not is_bgr(data):  # the colour planes as they are
+            for plane, copy in zip(i420_planes(data)[1:], i420_planes(out)[1:]):
+                copy[...] = plane
+        return out  # type: ignore[return-value]
 
 
 @dataclass
@@ -321,10 +341,11 @@ class Flip(PlanarTransform):
 
     name = "flip"
     summary = "Mirror horizontally or vertically."
+    reads_planes = True
     direction: str = param("horizontal", "Which way to mirror.", choices=tuple(_FLIP_CODES))
 
-    def apply(self, data: np.ndarray) -> np.ndarray:
-        out = np.empty_like(data)
+    def apply(self, data: Picture) -> np.ndarray:
+        out = new_picture(data, *picture_size(data))
         code = _FLIP_CODES[self.direction]
         for source, target, _fill, _scale in plane_pairs(data, out):
             cv2.flip(source, code, dst=target)
@@ -345,6 +366,7 @@ class Rotate(PlanarTransform):
 
     name = "rotate"
     summary = "Rotate by 90/180/270 degrees exactly, or any angle."
+    reads_planes = True
     angle: float = param(90.0, "Degrees clockwise (negative: anticlockwise).", min=-360.0, max=360.0)
     expand: bool = param(False, "Other angles: grow the picture to hold all of it.")
     color: str = param("black", "Colour of the uncovered corners (name or #RRGGBB).")
@@ -362,7 +384,7 @@ class Rotate(PlanarTransform):
         cos, sin = abs(math.cos(rad)), abs(math.sin(rad))
         return _even_up(width * cos + height * sin), _even_up(width * sin + height * cos)
 
-    def apply(self, data: np.ndarray) -> np.ndarray:
+    def apply(self, data: Picture) -> Picture:
         if self._degrees == 0.0:
             return data
         out = new_picture(data, *self.output_size(*picture_size(data)))
@@ -404,6 +426,7 @@ class Resize(PlanarTransform):
 
     name = "resize"
     summary = "Scale to a new size."
+    reads_planes = True
     width: int = param(-1, "Output width in pixels; -1 keeps the aspect ratio (rounded to even).",
                        min=-1, max=16384)
     height: int = param(-1, "Output height in pixels; -1 keeps the aspect ratio (rounded to even).",
@@ -424,7 +447,7 @@ class Resize(PlanarTransform):
             return self.width, _even(height * self.width / width)
         return _even(width * self.height / height), self.height
 
-    def apply(self, data: np.ndarray) -> np.ndarray:
+    def apply(self, data: Picture) -> Picture:
         width, height = picture_size(data)
         out_w, out_h = self.output_size(width, height)
         if (out_w, out_h) == (width, height):
@@ -447,6 +470,7 @@ class Crop(PlanarTransform):
 
     name = "crop"
     summary = "Cut out a rectangle."
+    reads_planes = True
     x: int = param(0, "Left edge of the rectangle.", min=0)
     y: int = param(0, "Top edge of the rectangle.", min=0)
     width: int = param(-1, "Width of the rectangle; -1: up to the right edge.", min=-1)
@@ -470,10 +494,10 @@ class Crop(PlanarTransform):
     def fits_i420(self, width: int, height: int) -> bool:
         return all(n % 2 == 0 for n in self.box(width, height))
 
-    def apply(self, data: np.ndarray) -> np.ndarray:
+    def apply(self, data: Picture) -> np.ndarray:
         x, y, w, h = self.box(*picture_size(data))
-        if data.ndim == 3:
-            return data[y: y + h, x: x + w]
+        if is_bgr(data):
+            return data[y: y + h, x: x + w]  # type: ignore[index]
         out = new_picture(data, w, h)
         for source, target, _fill, scale in plane_pairs(data, out):
             top, left = int(y * scale), int(x * scale)
@@ -490,6 +514,7 @@ class Pad(PlanarTransform):
 
     name = "pad"
     summary = "Add borders around the picture."
+    reads_planes = True
     width: int = param(-1, "Output width; -1: the input width.", min=-1, max=16384)
     height: int = param(-1, "Output height; -1: the input height.", min=-1, max=16384)
     x: int = param(-1, "Left edge of the picture on the canvas; -1: centred.", min=-1)
@@ -518,7 +543,7 @@ class Pad(PlanarTransform):
     def fits_i420(self, width: int, height: int) -> bool:
         return all(n % 2 == 0 for n in self.layout(width, height))
 
-    def apply(self, data: np.ndarray) -> np.ndarray:
+    def apply(self, data: Picture) -> np.ndarray:
         x, y, out_w, out_h = self.layout(*picture_size(data))
         out = new_picture(data, out_w, out_h)
         for source, target, fill, scale in plane_pairs(data, out, self._fill):
@@ -538,6 +563,7 @@ class Pixelate(PlanarTransform):
 
     name = "pixelate"
     summary = "Mosaic of square blocks."
+    reads_planes = True
     block: int = param(16, "Block size in pixels (even sizes keep the I420 fast path).", min=2, max=4096)
 
     def prepare(self) -> None:
@@ -547,14 +573,17 @@ class Pixelate(PlanarTransform):
     def fits_i420(self, width: int, height: int) -> bool:
         return self.block % 2 == 0
 
-    def apply(self, data: np.ndarray) -> np.ndarray:
-        for plane, _target, _fill, scale in plane_pairs(data, data):
-            pixelate(plane, max(1, int(self.block * scale)))
-        return data
+    def apply(self, data: Picture) -> np.ndarray:
+        out = data if is_bgr(data) else new_picture(data, *picture_size(data))
+        for plane, target, _fill, scale in plane_pairs(data, out):
+            pixelate(plane, max(1, int(self.block * scale)), out=target)
+        return out  # type: ignore[return-value]
 
 
-def pixelate(plane: np.ndarray, block: int) -> None:
-    """Replace each ``block`` x ``block`` square of ``plane`` (from the top left) by its mean."""
+def pixelate(plane: np.ndarray, block: int, *, out: np.ndarray | None = None) -> None:
+    """Replace each ``block`` x ``block`` square of ``plane`` (from the top left) by its mean,
+    in place or into ``out``."""
+    target = plane if out is None else out
     height, width = plane.shape[:2]
     rows, cols = -(-height // block), -(-width // block)
     full_h, full_w = rows * block, cols * block
@@ -563,9 +592,9 @@ def pixelate(plane: np.ndarray, block: int) -> None:
         source = cv2.copyMakeBorder(plane, 0, full_h - height, 0, full_w - width, cv2.BORDER_REPLICATE)
     means = cv2.resize(source, (cols, rows), interpolation=cv2.INTER_AREA)
     if source is plane:
-        cv2.resize(means, (width, height), dst=plane, interpolation=cv2.INTER_NEAREST_EXACT)
+        cv2.resize(means, (width, height), dst=target, interpolation=cv2.INTER_NEAREST_EXACT)
     else:
-        plane[...] = cv2.resize(means, (full_w, full_h), interpolation=cv2.INTER_NEAREST_EXACT)[:height, :width]
+        target[...] = cv2.resize(means, (full_w, full_h), interpolation=cv2.INTER_NEAREST_EXACT)[:height, :width]
 
 
 _LEVELS = np.arange(256, dtype=np.float64)
@@ -583,15 +612,16 @@ class Invert(PlanarTransform):
 
     name = "invert"
     summary = "Negative picture."
+    reads_planes = True
 
-    def apply(self, data: np.ndarray) -> np.ndarray:
-        if data.ndim == 3:
+    def apply(self, data: Picture) -> np.ndarray:
+        if is_bgr(data):
             return cv2.bitwise_not(data, dst=data)
-        y, u, v = i420_planes(data)
-        cv2.LUT(y, _NEGATE_Y, dst=y)
-        cv2.LUT(u, _NEGATE_C, dst=u)
-        cv2.LUT(v, _NEGATE_C, dst=v)
-        return data
+        out = new_picture(data, *picture_size(data))
+        for source, target, table in zip(i420_planes(data), i420_planes(out),
+                                         (_NEGATE_Y, _NEGATE_C, _NEGATE_C)):
+            cv2.LUT(source, table, dst=target)
+        return out
 
 
 @dataclass
@@ -603,6 +633,7 @@ class Color(PlanarTransform):
 
     name = "color"
     summary = "Adjust brightness, contrast, saturation and gamma."
+    reads_planes = True
     brightness: float = param(0.0, "Added to the luma: -1 black, 0 unchanged, 1 white.", min=-1.0, max=1.0)
     contrast: float = param(1.0, "Luma contrast around mid grey: 0 flat, 1 unchanged.", min=0.0, max=10.0)
     saturation: float = param(1.0, "Colour saturation: 0 grey, 1 unchanged.", min=0.0, max=10.0)
@@ -617,16 +648,20 @@ class Color(PlanarTransform):
         self._luma_changes = not np.array_equal(self._luma, identity)
         self._chroma_changes = not np.array_equal(self._chroma, identity)
 
-    def apply(self, data: np.ndarray) -> np.ndarray:
-        if data.ndim == 3:
-            return self._apply_bgr(data)
-        y, u, v = i420_planes(data)
-        if self._luma_changes:
-            cv2.LUT(y, self._luma, dst=y)
-        if self._chroma_changes:
-            cv2.LUT(u, self._chroma, dst=u)
-            cv2.LUT(v, self._chroma, dst=v)
-        return data
+    def apply(self, data: Picture) -> Picture:
+        if is_bgr(data):
+            return self._apply_bgr(data)  # type: ignore[arg-type]
+        if not self._luma_changes and not self._chroma_changes:
+            return data
+        out = new_picture(data, *picture_size(data))
+        tables = (self._luma if self._luma_changes else None,
+                  *((self._chroma if self._chroma_changes else None),) * 2)
+        for source, target, table in zip(i420_planes(data), i420_planes(out), tables):
+            if table is None:
+                target[...] = source
+            else:
+                cv2.LUT(source, table, dst=target)
+        return out
 
     def _apply_bgr(self, data: np.ndarray) -> np.ndarray:
         ycrcb = cv2.cvtColor(data, cv2.COLOR_BGR2YCrCb)
