@@ -451,3 +451,38 @@ def test_cli_blur_then_grayscale(tmp_path: Path) -> None:
     chroma = np.concatenate([picture.to_ndarray(format="yuv420p")[picture.height:].ravel()]).astype(int)
     assert np.abs(chroma - 128).max() <= 2  # grey: no colour left
     assert _sharpness(picture.to_ndarray(format="gray")) < sharp * 0.2  # blurred
+
+
+# the decoded frame's own planes, read in place --------------------------------------------------
+PLANE_READERS = ["blur", "blur:sigma=5", "sharpen", "flip", "flip:direction=both", "rotate:angle=90",
+                 "rotate:angle=180", "rotate:angle=33", "rotate:angle=33,expand=true", "rotate:angle=0",
+                 "resize:width=160", "resize:width=500,height=200", "crop:x=10,y=20,width=100,height=60",
+                 "pad:width=400,height=160,color=red", "pixelate", "pixelate:block=10", "invert",
+                 "color:brightness=0.1,saturation=1.5", "color"]
+
+
+@pytest.mark.parametrize("spec", PLANE_READERS)
+def test_planes_read_in_place_give_the_picture_of_an_i420_copy(spec: str) -> None:
+    """A decoded 330x120 frame (rows padded to 336 bytes): the transform that reads its planes
+    in place makes exactly the picture it makes from an I420 array copy, and leaves the
+    decoded frame as it was."""
+    from mstg.transforms.registry import load_transform
+
+    frame = decoded(colourful(330, 120))
+    raw = frame.to_av()
+    assert raw.planes[0].line_size > 330
+    before = raw.to_ndarray().copy()  # the decoded planes
+    copy = frame.to_ndarray("yuv420p").copy()
+    frame._cache.clear()  # as decoded again: no I420 array yet
+    transform = load_transform(spec)
+    chain = TransformChain([transform])
+    chain.setup({"width": 330, "height": 120})
+    assert transform.reads_planes and transform.input_format is None  # the frame, no pixels
+    [out] = chain.push(frame)
+    expected = load_transform(spec).apply(copy)
+    assert out.format == "yuv420p"
+    assert np.array_equal(out.to_ndarray("yuv420p"), expected)
+    if out is not frame:
+        assert np.array_equal(raw.to_ndarray(), before)  # nothing written into the input
+    else:
+        assert spec in ("rotate:angle=0", "color")  # nothing to change: the frame goes on as it is
