@@ -53,6 +53,31 @@ def test_bad_input_gives_one_error_line_and_a_distinct_status(tmp_path: Path, ar
     assert not (tmp_path / "out.mp4").exists()
 
 
+@pytest.mark.parametrize("args, message, hint", [
+    (["run", "-i", "demo", "-o", "out.mp4", "--crf", "99"],
+     "error: invalid value for '--crf': 99 is not in the range 0<=x<=63.", "'mstg run --help' lists the options"),
+    (["run", "--colour"], "error: no such option '--colour'", "'mstg run --help' lists the options"),
+    (["run", "-i", "demo", "--duration", "-1", "-o", "null"], "error: invalid value for '--duration'",
+     "'mstg run --help' lists the options"),
+    (["probe"], "error: missing argument 'INPUT'.", "'mstg probe --help' lists the options"),
+    (["rnu"], "error: no such command 'rnu'.", "'mstg --help' lists the commands"),
+])
+def test_a_wrong_flag_or_value_is_one_error_line_and_a_hint(tmp_path: Path, args: list[str], message: str,
+                                                           hint: str) -> None:
+    result = run_mstg(*args, cwd=tmp_path)
+    lines = result.stderr.decode().splitlines()
+    assert result.returncode == 2
+    assert len(lines) == 2 and lines[0].startswith(message) and lines[1] == f"hint: {hint}"
+    assert result.stdout == b"" and not (tmp_path / "out.mp4").exists()
+
+
+def test_mstg_alone_shows_its_help() -> None:
+    result = run_mstg()
+    text = result.stderr.decode() + result.stdout.decode()
+    assert result.returncode in (0, 2)  # click 8.1 exits 0 here, 8.2 and later 2
+    assert text.startswith("Usage: mstg [OPTIONS] COMMAND") and "Commands:" in text
+
+
 def test_garbage_input_is_refused_as_unreadable(tmp_path: Path) -> None:
     junk = tmp_path / "junk.mp4"
     junk.write_bytes(os.urandom(4096))

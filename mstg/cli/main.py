@@ -52,6 +52,32 @@ def cli() -> None:
     """
 
 
+#: What click (8.2 and later) raises for a group called with nothing: its help, not an error.
+_NO_ARGS: type[Exception] = getattr(click.exceptions, "NoArgsIsHelpError", type("_Never", (Exception,), {}))
+
+
 def main(argv: Any = None) -> None:
-    """Console-script entry point."""
-    cli.main(args=argv, prog_name="mstg")
+    """Console-script entry point: a wrong flag or value is one ``error:`` line too."""
+    import sys
+
+    try:
+        result = cli.main(args=argv, prog_name="mstg", standalone_mode=False)
+    except _NO_ARGS as exc:  # plain ``mstg``: the help, as click shows it
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:  # an unknown option, a bad or missing value
+        ctx = exc.ctx
+        where = ctx.command_path if ctx is not None else "mstg"
+        what = "commands" if ctx is None or isinstance(ctx.command, click.Group) else "options"
+        _usage_error(exc.format_message(), exc.exit_code, f"'{where} --help' lists the {what}")
+    except click.ClickException as exc:
+        _usage_error(exc.format_message(), exc.exit_code, None)
+    except click.Abort:  # Ctrl-C while click itself was reading the command line
+        sys.exit(130)
+    sys.exit(result if isinstance(result, int) else 0)
+
+
+def _usage_error(message: str, status: int, hint: str | None) -> None:
+    from .errors import fail
+
+    fail(message[:1].lower() + message[1:], status, hint)
