@@ -55,6 +55,8 @@ class Stats:
     latencies_ms: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_WINDOW))
     live: bool = False
     stopped: bool = False
+    #: Transforms that had nothing to work on, with the reason ("blur: no input has video").
+    unused_transforms: list[str] = field(default_factory=list)
 
     @property
     def speed(self) -> float:
@@ -140,6 +142,7 @@ class Pipeline:
 
     def _build(self) -> None:
         tracks = self._selected_tracks()
+        self._note_unused_transforms(set(tracks))
         self.stats.live = any(t.live for t in tracks.values())
         for out in self.outputs:
             out.live_source = self.stats.live
@@ -164,6 +167,20 @@ class Pipeline:
             self._threads.append(threading.Thread(
                 target=self._work, args=(kind, processor, chain, generator, track),
                 name=f"transform:{kind}", daemon=True))
+
+    def _note_unused_transforms(self, kinds: set[str]) -> None:
+        """Name the transforms of a kind that no selected track has, and why."""
+        for kind in ("video", "audio"):
+            names = [t.name for t in self.transforms if t.kind == kind]
+            if not names or kind in kinds:
+                continue
+            if not any(t.kind == kind for source in self.inputs for t in source.tracks):
+                why = f"no input has {kind}"
+            elif not self._want[kind]:
+                why = f"the {kind} is left out"
+            else:
+                why = f"no output takes {kind}"
+            self.stats.unused_transforms.append(f"{', '.join(names)}: {why}")
 
     def _copy_packets(self, kind: str, track: MediaStreamTrack, chain: TransformChain,
                       consumers: list[Output]) -> None:

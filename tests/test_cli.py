@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import mstg
 from conftest import probe, run_mstg
 
 
@@ -138,3 +139,27 @@ def test_verbose_says_what_is_read_and_written_even_without_a_terminal(tmp_path:
     assert lines[3] == f"output: {out} (mp4: libx264 + aac)"
     assert lines[-1].startswith("mstg: 10 video / ") and " 10 / " in lines[-1]
     assert result.stdout == b""
+
+
+@pytest.mark.parametrize("args, warning", [
+    (["-t", "blur", "-t", "gain:db=-3", "-o", "sound.wav"], "warning: not run: blur: no output takes video"),
+    (["-t", "blur", "-t", "gain:db=-3", "-o", "picture.mkv", "--no-audio"],
+     "warning: not run: gain: the audio is left out"),
+])
+def test_a_transform_with_nothing_to_work_on_is_named(clip: Path, tmp_path: Path, args: list[str],
+                                                     warning: str) -> None:
+    result = run_mstg("run", "-i", str(clip), *args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stderr.decode().splitlines() == [warning]
+    quiet = run_mstg("run", "-q", "-y", "-i", str(clip), *args, cwd=tmp_path)
+    assert quiet.returncode == 0 and quiet.stderr == b""
+
+
+def test_library_stats_name_the_transforms_without_a_track(tmp_path: Path) -> None:
+    from conftest import make_clip
+
+    sound = make_clip(tmp_path / "sound.wav", video=False, acodec="pcm_s16le")
+    source = mstg.open_input(str(sound))
+    stats = mstg.Pipeline([source], [mstg.open_output("null")], ["edges", "gain:db=6"]).run()
+    assert stats.unused_transforms == ["edges: no input has video"]
+    assert stats.frames_out["audio"] > 0

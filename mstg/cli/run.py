@@ -176,6 +176,8 @@ def _warn(stats: Any, opts: dict[str, Any]) -> None:
         return
     if stats.decode_errors and not sys.stderr.isatty():
         click.echo(f"warning: {stats.decode_errors} corrupt packet(s) skipped", err=True)
+    for unused in stats.unused_transforms:
+        click.echo(f"warning: not run: {unused}", err=True)
     if stats.transform_errors:
         done = "dropped" if opts["on_error"] == "skip" else "passed on untouched"
         click.echo(f"warning: the transforms failed on {stats.transform_errors} frame(s), {done} "
