@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import numpy as np
 import pytest
@@ -233,6 +234,36 @@ def test_a_read_pending_at_stop_returns() -> None:
 
 
 # asyncio ------------------------------------------------------------------------------------
+async def with_ticks(work: Any, pause: float) -> tuple[Any, int]:
+    """Await ``work`` while another task counts its turns (sleeping ``pause`` between them):
+    (what ``work`` gave, how many turns the event loop gave the other task meanwhile)."""
+    import asyncio
+
+    turns = 0
+
+    async def other() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(pause)
+
+    task = asyncio.create_task(other())
+    await asyncio.sleep(0)
+    try:
+        result = await work
+    finally:
+        task.cancel()
+    return result, turns
+
+
+async def timestamps(processor: MediaStreamTrackProcessor) -> list[int]:
+    got = []
+    async for frame in processor.readable:
+        got.append(frame.timestamp)
+        frame.close()
+    return got
+
+
 def test_async_for_reads_every_frame_of_a_real_input_in_order() -> None:
     import asyncio
 
@@ -240,28 +271,10 @@ def test_async_for_reads_every_frame_of_a_real_input_in_order() -> None:
 
     source = open_input("testsrc=size=64x48:rate=25", duration=1.0, realtime=True)
     processor = MediaStreamTrackProcessor(source.video)
-
-    async def read() -> tuple[list[int], int]:
-        ticks = 0
-
-        async def tick() -> None:  # the event loop keeps running while frames are awaited
-            nonlocal ticks
-            while True:
-                ticks += 1
-                await asyncio.sleep(0.005)
-
-        ticker = asyncio.create_task(tick())
-        got = []
-        async for frame in processor.readable:
-            got.append(frame.timestamp)
-            frame.close()
-        ticker.cancel()
-        return got, ticks
-
     source.start()
-    got, ticks = asyncio.run(read())
+    got, turns = asyncio.run(with_ticks(timestamps(processor), 0.005))
     assert got == [n * 40_000 for n in range(25)]
-    assert ticks >= 50  # about 1 s of frames paced in real time, and the loop went on
+    assert turns >= 50  # about 1 s of frames paced in real time, and the loop went on
 
 
 def test_async_writer_waits_for_a_slow_file_reader_without_blocking_the_loop() -> None:
@@ -277,28 +290,17 @@ def test_async_writer_waits_for_a_slow_file_reader_without_blocking_the_loop() -
             frame.close()
             time.sleep(0.02)
 
-    async def write() -> int:
-        ticks = 0
-
-        async def tick() -> None:
-            nonlocal ticks
-            while True:
-                ticks += 1
-                await asyncio.sleep(0.005)
-
-        ticker = asyncio.create_task(tick())
+    async def write() -> None:
         for n in range(20):
             await generator.writable.awrite(video(ts=n))
         generator.writable.close()
-        ticker.cancel()
-        return ticks
 
     reader = threading.Thread(target=slow_reader)
     reader.start()
-    ticks = asyncio.run(write())
+    _, turns = asyncio.run(with_ticks(write(), 0.005))
     reader.join(5)
     assert read == list(range(20)) and processor.dropped == 0  # nothing lost: the writes waited
-    assert ticks >= 20  # about 0.4 s of waiting, while the loop went on
+    assert turns >= 20  # about 0.4 s of waiting, while the loop went on
 
 
 def test_cancelled_async_reader_leaves_the_source_running() -> None:
@@ -329,24 +331,6 @@ def test_async_for_over_queued_frames_still_lets_other_tasks_run() -> None:
     for n in range(50):
         generator.writable.write(video(ts=n))
     generator.writable.close()
-
-    async def read() -> tuple[int, int]:
-        turns = 0
-
-        async def other() -> None:
-            nonlocal turns
-            while True:
-                turns += 1
-                await asyncio.sleep(0)
-
-        task = asyncio.create_task(other())
-        await asyncio.sleep(0)
-        count = 0
-        async for frame in processor.readable:
-            count += 1
-            frame.close()
-        task.cancel()
-        return count, turns
-
-    count, turns = asyncio.run(read())
-    assert count == 50 and turns >= 45  # the other task ran between (nearly) every two frames
+    got, turns = asyncio.run(with_ticks(timestamps(processor), 0))
+    assert got == list(range(50))
+    assert turns >= 45  # the other task ran between (nearly) every two frames
