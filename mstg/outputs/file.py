@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import os
-import stat
 import threading
 import time
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from ..frames import AudioData, EncodedAudioChunk, VideoFrame, reformat
 from ..tracks import MediaStreamTrackProcessor
 from .base import Output
 from .formats import FINE_TIME_BASE, ContainerDefaults, defaults_for
+from .staging import StagedFile
 
 US = 1_000_000
 
@@ -172,10 +172,9 @@ class FileOutput(Output):
         self._muxed = 0
         self._created = False
         self._broken = False
-        #: The temporary name the file is written under until it has packets of every track.
-        self._staging: str | None = None
+        #: Where the file is written: a temporary name until it has packets of every track.
+        self._file: StagedFile | None = None
         self._muxed_kinds: set[str] = set()
-        self._published = False
 
     # checks done before anything runs -----------------------------------------------------
     @staticmethod
@@ -264,12 +263,13 @@ class FileOutput(Output):
         if self.is_pipe or self.crash_tolerant:  # a pipe's reader gets each second as it comes
             for key, value in crash_tolerant_options(self.container_format).items():
                 options.setdefault(key, value)
-        self._staging = self._staging_path()
+        self._file = StagedFile(self.path, overwrite=self.overwrite,
+                                in_place=self.is_pipe or "://" in self.path)
         try:
-            self._container = av.open(self._staging or self.url, "w", format=self.container_format,
-                                      options=options)
+            self._container = av.open(self._file.temporary or self.url, "w",
+                                      format=self.container_format, options=options)
         except av.error.FFmpegError as exc:
-            self._staging = None
+            self._file = None  # nothing was created
             raise OutputError(f"cannot write {self.name}: {exc.strerror or exc}") from exc
         self._created = True
         try:
@@ -293,16 +293,6 @@ class FileOutput(Output):
         return self.live_source if self.fragmented is None else self.fragmented
 
     # never clobber, never half-write ------------------------------------------------------
-    def _staging_path(self) -> str | None:
-        """A temporary name beside the target for a regular file (None for pipes, URLs and
-        devices): an existing file stays whole until the new one has its first packets."""
-        if self.is_pipe or "://" in self.path:
-            return None
-        if os.path.islink(self.path) or (os.path.exists(self.path) and not os.path.isfile(self.path)):
-            return None  # /dev/stdout, /dev/null, a FIFO, a link: written in place, never renamed over
-        folder, base = os.path.split(os.path.abspath(self.path))
-        return os.path.join(folder, f".{base[:200]}.mstg-{os.getpid()}.part")
-
     def _publishable(self, packets: list[Any]) -> bool:
         """Whether the file has begun: packets of every track are in, or two seconds of one."""
         self._muxed_kinds.update(p.stream.type for p in packets)
@@ -312,50 +302,22 @@ class FileOutput(Output):
         return last.pts is not None and last.time_base is not None and \
             last.pts * last.time_base >= PUBLISH_AFTER_S
 
-    def _publish(self) -> None:
-        """The file has begun: it takes its real name, atomically, replacing an existing file
-        only with ``overwrite``. From now on an interrupted run is found there."""
-        staging = self._staging
-        if staging is None:
-            return
-        if self.overwrite:
-            if os.path.isfile(self.path):  # the replaced file's permissions carry over
-                os.chmod(staging, stat.S_IMODE(os.stat(self.path).st_mode))
-            os.replace(staging, self.path)
-        else:
-            try:
-                os.link(staging, self.path)  # fails if the target appeared meanwhile
-            except FileExistsError:
-                raise OutputExistsError(f"{self.path} exists") from None
-            except OSError:  # no hard links on this file system
-                if os.path.exists(self.path):
-                    raise OutputExistsError(f"{self.path} exists") from None
-                os.replace(staging, self.path)
-            else:
-                os.unlink(staging)
-        self._staging = None
-        self._published = True
-
     def _finish_staged(self) -> None:
         """At the end, a file not yet named: named if it holds something (after a failed run:
         something of every track), else removed, and an older file is kept whole."""
+        assert self._file is not None
         whole = self._muxed_kinds >= set(self.processors)
         if self._muxed and self.error is None and (whole or not self.run_failed):
             try:
-                self._publish()
+                self._file.publish()
             except OSError as exc:  # OutputExistsError too
                 self.error = exc if isinstance(exc, MstgError) else OutputError(f"cannot write {self.name}: {exc}")
-        self.discard_partial()
-        self._staging = None
+        self._file.discard()
 
     def discard_partial(self) -> None:
         """Remove a file still under its temporary name (a second Ctrl-C stops at once)."""
-        staging = self._staging
-        if staging is not None:
-            try:
-                os.unlink(staging)
-            except OSError:
-                pass
+        if self._file is not None:
+            self._file.discard()
 
     def _add_video(self, first: VideoFrame) -> Any:
         opts = self.options
@@ -469,8 +431,8 @@ class FileOutput(Output):
             with self._mux_lock:
                 self._container.mux(packets)
                 self._muxed += len(packets)
-                if self._staging is not None and self._publishable(packets):
-                    self._publish()
+                if self._file is not None and self._file.temporary and self._publishable(packets):
+                    self._file.publish()
         except MstgError:
             raise
         except OSError as exc:
@@ -599,9 +561,9 @@ class FileOutput(Output):
                 hint = "the disk is full, or a file size limit was reached" \
                     if getattr(exc, "errno", None) in _DISK_FULL else None
                 self.error = OutputError(f"cannot finish {self.name}: {exc}", hint=hint)
-        if self._staging is not None:
+        if self._file is not None and self._file.temporary is not None:
             self._finish_staged()
-        if self._published and os.path.isfile(self.path):
+        if self._file is not None and self._file.published and os.path.isfile(self.path):
             self.bytes_written = os.path.getsize(self.path)
 
     def describe(self) -> dict[str, Any]:
