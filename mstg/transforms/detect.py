@@ -17,7 +17,8 @@ import cv2
 import numpy as np
 
 from ..frames import VideoFrame
-from .video import VideoTransform, contiguous, param, parse_color, pixelate, plane_pairs, scratch
+from .pictures import VideoTransform, contiguous, param, parse_color, plane_pairs, scratch
+from .video import pixelate
 
 Box = tuple[int, int, int, int]
 DEFAULT_CASCADE = "haarcascade_frontalface_default.xml"

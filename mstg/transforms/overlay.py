@@ -18,7 +18,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .video import PlanarTransform, param, parse_color, picture_size, plane_pairs
+from .pictures import PlanarTransform, param, parse_color, picture_size, plane_pairs
 
 #: What ``{...}`` fields the text may hold.
 FIELDS = ("timestamp", "pts", "frame", "time", "width", "height")
