@@ -1,0 +1,138 @@
+"""Pixel conversions and the process-wide settings they need: OpenCV's colour codes and
+threads, the allocator's reuse of freed pictures, PyAV's per-thread converter, plane views."""
+
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+from typing import Any
+
+import numpy as np
+
+_CV2: Any = None
+_OPENCV_LIMITED = False
+
+
+def _cv2() -> Any:
+    global _CV2
+    if _CV2 is None:
+        import cv2
+
+        _CV2 = cv2
+        limit_opencv_threads()
+    return _CV2
+
+
+def limit_opencv_threads() -> None:
+    """Leave the cores to the pipeline's own threads, once OpenCV is loaded.
+
+    By default OpenCV splits every call over all the cores and its idle workers spin. In a
+    pipeline, the decoder, the transforms and the encoder already run on threads of their own
+    and keep the cores busy, so that costs CPU without shortening the run (measured in
+    bench/run.py). OpenCV then gets half the cores per call (at least one), unless the program
+    set a number of its own (``cv2.setNumThreads``) before.
+    """
+    global _OPENCV_LIMITED
+    cv2 = sys.modules.get("cv2")
+    if cv2 is None or _OPENCV_LIMITED:
+        return
+    _OPENCV_LIMITED = True
+    cores = cv2.getNumberOfCPUs()
+    if cv2.getNumThreads() == cores:
+        cv2.setNumThreads(max(1, cores // 2))
+
+
+@functools.cache
+def _cv2_codes() -> dict[tuple[str, str], int]:
+    cv2 = _cv2()
+    return {
+        ("bgr24", "gray"): cv2.COLOR_BGR2GRAY,
+        ("bgr24", "rgb24"): cv2.COLOR_BGR2RGB,
+        ("bgr24", "bgra"): cv2.COLOR_BGR2BGRA,
+        ("bgr24", "yuv420p"): cv2.COLOR_BGR2YUV_I420,
+        ("rgb24", "bgr24"): cv2.COLOR_RGB2BGR,
+        ("rgb24", "gray"): cv2.COLOR_RGB2GRAY,
+        ("rgb24", "yuv420p"): cv2.COLOR_RGB2YUV_I420,
+        ("bgra", "bgr24"): cv2.COLOR_BGRA2BGR,
+        ("bgra", "gray"): cv2.COLOR_BGRA2GRAY,
+        ("bgra", "yuv420p"): cv2.COLOR_BGRA2YUV_I420,
+        ("gray", "bgr24"): cv2.COLOR_GRAY2BGR,
+        ("gray", "rgb24"): cv2.COLOR_GRAY2RGB,
+        ("gray", "bgra"): cv2.COLOR_GRAY2BGRA,
+        ("yuv420p", "bgr24"): cv2.COLOR_YUV2BGR_I420,
+        ("yuv420p", "rgb24"): cv2.COLOR_YUV2RGB_I420,
+        ("yuv420p", "bgra"): cv2.COLOR_YUV2BGRA_I420,
+    }
+
+
+@functools.cache
+def _nv12_codes() -> dict[str, int]:
+    cv2 = _cv2()
+    return {"bgr24": cv2.COLOR_YUV2BGR_NV12, "rgb24": cv2.COLOR_YUV2RGB_NV12,
+            "bgra": cv2.COLOR_YUV2BGRA_NV12}
+
+
+_ALLOCATOR_TUNED = False
+#: glibc's largest automatic mmap threshold, and a trim threshold twice that.
+_MMAP_THRESHOLD = 32 << 20
+_TRIM_THRESHOLD = 64 << 20
+
+
+def keep_freed_buffers() -> None:
+    """Let freed picture buffers be reused instead of going back to the system (glibc only).
+
+    glibc gives large blocks straight back to the kernel (``munmap``, or a trim of the heap
+    when 2 x its adaptive threshold lies free at the top), so the next picture of the same
+    size faults in and zeroes every page again: 3 to 9 MB per 1080p frame where a transform
+    hands back BGR pixels, measured at several milliseconds a frame here. Fixed thresholds (as
+    ``MALLOC_MMAP_THRESHOLD_`` / ``MALLOC_TRIM_THRESHOLD_`` would set; those win when set) keep
+    up to 64 MB of freed memory for reuse. Peak memory is unchanged. Called once per process.
+    """
+    global _ALLOCATOR_TUNED
+    if _ALLOCATOR_TUNED:
+        return
+    _ALLOCATOR_TUNED = True
+    import os
+
+    if any(k in os.environ for k in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")):
+        return
+    try:
+        if not os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc"):
+            return
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.mallopt(-3, _MMAP_THRESHOLD)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, _TRIM_THRESHOLD)  # M_TRIM_THRESHOLD
+    except (ValueError, OSError, AttributeError):  # not glibc, or no mallopt
+        pass
+
+
+def _shape_size(array: np.ndarray, format: str) -> tuple[int, int]:
+    if format == "yuv420p":
+        return array.shape[1], array.shape[0] * 2 // 3
+    return array.shape[1], array.shape[0]
+
+
+_LOCAL = threading.local()
+
+
+def reformat(frame: Any, **kwargs: Any) -> Any:
+    """``frame.reformat(**kwargs)`` with a converter of this thread's own.
+
+    PyAV keeps one converter per frame object and clones share the frame, so two outputs
+    converting the same picture on two threads would share (and crash) one converter.
+    """
+    converter = getattr(_LOCAL, "reformatter", None)
+    if converter is None:
+        from av.video.reformatter import VideoReformatter
+
+        converter = _LOCAL.reformatter = VideoReformatter()
+    return converter.reformat(frame, **kwargs)
+
+
+def _plane_view(plane: Any, width: int, height: int) -> np.ndarray:
+    """A zero-copy (height, width) view of one plane of a PyAV frame."""
+    buf = np.frombuffer(plane, np.uint8)
+    return buf[: plane.line_size * height].reshape(height, plane.line_size)[:, :width]
