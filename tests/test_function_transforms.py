@@ -113,3 +113,22 @@ def test_a_bad_transform_string_is_a_usage_error() -> None:
         mstg.Pipeline([source], [mstg.open_output("null")], ["blurr:sigma=3"])
     with pytest.raises(TypeError, match="not a transform"):
         mstg.Pipeline([source], [mstg.open_output("null")], [42])
+
+
+def test_a_function_with_a_third_parameter_reports_events(clip: Path, tmp_path: Path) -> None:
+    @mstg.transform(pixel_format="gray", name="bright")
+    def bright(pixels: np.ndarray, frame: mstg.VideoFrame, emit) -> mstg.VideoFrame:  # noqa: ANN001
+        emit({"mean": round(float(pixels.mean()), 1)})
+        return frame  # passed on as it is, in colour
+
+    events: list[dict] = []
+    stats = mstg.Pipeline([mstg.open_input(str(clip))], [mstg.open_output("null")], [bright],
+                          on_event=events.append).run()
+    assert stats.frames_out["video"] == 50 == len(events)
+    assert [e["frame"] for e in events] == list(range(50))
+    assert {e["type"] for e in events} == {"bright"} and all(16 <= e["mean"] <= 235 for e in events)
+    assert [e["timestamp"] for e in events] == [n * 40_000 for n in range(50)]
+    sink = tmp_path / "colour.mkv"
+    mstg.Pipeline([mstg.open_input(str(clip))], [mstg.open_output(str(sink), options=LOSSLESS)], [bright]).run()
+    run(clip, tmp_path / "plain.mkv", [])
+    assert all(np.array_equal(a, b) for a, b in zip(bgr(probe(sink)["video"]), bgr(probe(tmp_path / "plain.mkv")["video"])))

@@ -87,12 +87,29 @@ class FunctionTransform(Transform):
         self.kind = kind  # type: ignore[misc]
         self.pixel_format = pixel_format  # type: ignore[misc]
         self.sample_format = sample_format  # type: ignore[misc]
+        self._wants_emit = _takes_three(func)
 
     def process(self, data: Any, frame: Frame) -> Result:
+        if self._wants_emit:
+            return self.func(data, frame, self.emit)  # type: ignore[call-arg]
         return self.func(data, frame)
 
     def __repr__(self) -> str:
         return f"<transform {self.name} ({self.kind}, {self.input_format})>"
+
+
+def _takes_three(func: Callable[..., Any]) -> bool:
+    """Whether ``func`` takes a third positional argument (``emit``)."""
+    import inspect
+
+    try:
+        params = list(inspect.signature(func).parameters.values())
+    except (TypeError, ValueError):  # a builtin without a signature
+        return False
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return True
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 3
 
 
 def transform(func: Callable[[Any, Frame], Result] | None = None, *, name: str | None = None,
@@ -108,7 +125,10 @@ def transform(func: Callable[[Any, Frame], Result] | None = None, *, name: str |
         def threshold(pixels, frame):
             return np.where(pixels > 128, 255, 0).astype(np.uint8)
 
-    ``kind="audio"`` gives a function the samples (``sample_format``, fltp by default).
+    ``kind="audio"`` gives a function the samples (``sample_format``, fltp by default). A
+    function with a third parameter gets ``emit``, to report events (detections) as
+    :meth:`Transform.emit` does: ``def f(pixels, frame, emit): emit({"count": 3})``; their
+    ``type`` is the transform's name unless the event says otherwise.
     :class:`~mstg.Pipeline` also takes a bare function, as a bgr24 video transform.
 
     >>> transform(lambda pixels, frame: 255 - pixels, name="negative")
