@@ -58,6 +58,8 @@ class TransformChain:
         self.on_error = on_error
         self.errors = 0
         self._current: Frame | None = None
+        #: Frames each ``keeps_timing`` transform has given so far (their indexes).
+        self._made: dict[int, int] = {}
         for transform in transforms:
             transform._emit_callback = self._emitter(transform)
 
@@ -132,8 +134,7 @@ class TransformChain:
                 frame.close()
             return []
         if isinstance(result, (VideoFrame, AudioData)):
-            keep = getattr(transform, "keeps_timing", False) and isinstance(result, VideoFrame)
-            return [self._retime(result, frame, own, keep=keep)]
+            return [self._retime(transform, result, frame, own)]
         if isinstance(result, np.ndarray):
             made = self._from_array(transform, result, frame)
             if own:
@@ -142,8 +143,9 @@ class TransformChain:
         if isinstance(result, (list, tuple)):
             parts = [self._wrap(transform, item, frame, own=False) for item in result]
             flat = [f for part in parts for f in part]
-            self._spread(flat, frame)
-            if own:
+            if not getattr(transform, "keeps_timing", False):
+                self._spread(flat, frame)
+            if own and not any(f is frame for f in flat):  # handed on in the list: still open
                 frame.close()
             return flat
         raise _Unusable(f"returned {type(result).__name__}; expected an array, a frame, a list of "
@@ -163,13 +165,17 @@ class TransformChain:
         except (TypeError, ValueError) as exc:
             raise _Unusable(f"returned an unusable array: {exc}") from exc
 
-    @staticmethod
-    def _retime(result: Frame, frame: Frame, own: bool, *, keep: bool = False) -> Frame:
+    def _retime(self, transform: Transform, result: Frame, frame: Frame, own: bool) -> Frame:
         """A returned frame takes the input frame's timing, unless the transform keeps its own
-        (``keeps_timing``: filters that hold frames back or change the rate, like FFmpeg's)."""
+        (``keeps_timing``: filters that hold frames back or change the rate, like FFmpeg's):
+        then its frames are numbered in the order they come out, as FFmpeg's ``n`` is."""
         if result is not frame:
-            result.index, result.capture_time = frame.index, frame.capture_time
-            if not keep:
+            result.capture_time = frame.capture_time
+            if getattr(transform, "keeps_timing", False):
+                result.index = self._made.get(id(transform), 0)
+                self._made[id(transform)] = result.index + 1
+            else:
+                result.index = frame.index
                 result.timestamp = frame.timestamp
                 if isinstance(result, VideoFrame):
                     result.duration = frame.duration

@@ -8,6 +8,7 @@ import av
 import numpy as np
 import pytest
 
+import mstg
 from conftest import probe, run_mstg
 from mstg.chain import TransformChain
 from mstg.errors import TransformError, UsageError
@@ -209,3 +210,57 @@ def test_command_line_error_for_a_wrong_kind_is_one_line() -> None:
     assert result.returncode == 2
     assert result.stderr.decode().splitlines() == [
         "error: transform 'ffmpeg': 'volume=2' filters audio: use af= instead of vf="]
+
+
+# filters that hold frames back keep their own timing, end to end ---------------------------------
+def test_reverse_keeps_every_timestamp_of_the_clip(clip: Path, tmp_path: Path) -> None:
+    out = tmp_path / "reversed.mkv"
+    result = run_mstg("run", "-i", str(clip), "-t", "ffmpeg:vf=reverse", "-o", str(out), "--no-audio")
+    assert result.returncode == 0, result.stderr.decode()
+    video = probe(out)["video"]
+    times = [round(t, 3) for t, _ in video]
+    assert len(video) == 50 and times == [round(i * 0.04, 3) for i in range(50)]  # not squeezed into 40 ms
+    first, last = (f.to_ndarray(format="bgr24").astype(int) for f in (video[0][1], video[-1][1]))
+    plain = probe(clip)["video"]
+    # the first picture out is the clip's last one
+    assert np.abs(first - plain[-1][1].to_ndarray(format="bgr24").astype(int)).mean() < 4
+    assert np.abs(last - plain[0][1].to_ndarray(format="bgr24").astype(int)).mean() < 4
+
+
+def test_an_audio_filter_that_holds_samples_keeps_the_sound_in_sync(clip: Path, tmp_path: Path) -> None:
+    out = tmp_path / "areverse.mkv"
+    result = run_mstg("run", "-i", str(clip), "-t", "ffmpeg:af=areverse", "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    frames = probe(out)
+    audio_start, video_start = frames["audio"][0][0], frames["video"][0][0]
+    audio_end = frames["audio"][-1][0] + frames["audio"][-1][1].samples / frames["audio"][-1][1].sample_rate
+    assert abs(audio_start - video_start) < 0.03 and abs(audio_end - 2.0) < 0.05
+    starts = [t for t, _ in frames["audio"]]
+    assert starts == sorted(starts)
+
+
+def test_frames_a_filter_makes_are_numbered_in_order(decoded: list[av.VideoFrame]) -> None:
+    events: list[dict] = []
+    counter = load_transform("ffmpeg:vf=fps=5")
+    def seen(pixels: np.ndarray, frame: VideoFrame, emit) -> VideoFrame:  # noqa: ANN001
+        emit({})
+        return frame
+
+    chain = TransformChain([counter, mstg.transform(seen)], on_event=events.append)
+    chain.setup({"width": decoded[0].width, "height": decoded[0].height, "frame_rate": 25})
+    for frame in wrap(decoded):
+        chain.push(frame)
+    chain.flush()
+    assert [e["frame"] for e in events] == list(range(len(events))) and len(events) == 5
+    assert [e["timestamp"] for e in events] == [i * 200_000 for i in range(5)]
+
+
+def test_a_list_holding_the_input_frame_leaves_it_open() -> None:
+    twice = mstg.transform(lambda pixels, frame: [frame, pixels.copy()], name="twice")
+    chain = TransformChain([twice])
+    chain.setup({"width": 8, "height": 6})
+    frame = VideoFrame.from_ndarray(np.full((6, 8, 3), 77, np.uint8), timestamp=0, duration=40_000)
+    out = chain.push(frame)
+    assert len(out) == 2 and not any(f.closed for f in out)
+    assert [f.timestamp for f in out] == [0, 20_000]
+    assert all(int(f.to_ndarray("bgr24")[0, 0, 0]) == 77 for f in out)

@@ -239,7 +239,7 @@ class FFmpegFilter(Transform):
                 av_frame.duration = frame.duration
         else:
             rate = frame.sample_rate
-            av_frame.pts, av_frame.time_base = frame.timestamp * rate // US, Fraction(1, rate)
+            av_frame.pts, av_frame.time_base = (frame.timestamp * rate + US // 2) // US, Fraction(1, rate)
         self._source.push(av_frame)
         out = held + self._drain(end=False)
         if not out:
