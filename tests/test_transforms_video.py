@@ -121,7 +121,7 @@ def test_color_saturation_zero_gives_equal_channels(source: str) -> None:
 def test_color_on_an_odd_sized_frame_uses_bgr() -> None:
     transform = Color(contrast=0.0, saturation=0.0)
     out = run(transform, colourful(63, 47))
-    assert transform.pixel_format == "bgr24"
+    assert out.format == "bgr24"
     assert (out.width, out.height) == (63, 47)
     assert np.ptp(out.to_ndarray("gray")) <= 2  # no contrast left: one flat grey
 
@@ -145,7 +145,7 @@ def test_blur_lowers_the_variance_and_keeps_the_mean(source: str) -> None:
 def test_blur_on_an_odd_sized_frame_falls_back_to_bgr() -> None:
     transform = Blur(sigma=3)
     out = run(transform, checkerboard(63, 47))
-    assert transform.pixel_format == "bgr24" and out.format == "bgr24"
+    assert out.format == "bgr24"
     assert out.to_ndarray("bgr24").astype(float).var() < checkerboard(63, 47).astype(float).var() * 0.1
 
 
@@ -224,8 +224,8 @@ def test_crop_gives_the_size_and_keeps_a_pixel_in_place(source: str) -> None:
 
 def test_crop_at_odd_offsets_is_exact() -> None:
     transform = Crop(x=3, y=5, width=21, height=11)
-    out = run(transform, patch_picture(64, 48, 7, 9, size=1))
-    assert transform.pixel_format == "bgr24"
+    out = run(transform, patch_picture(64, 48, 7, 9, size=1), "decoded")
+    assert out.format == "bgr24"
     assert (out.width, out.height) == (21, 11)
     assert bright(out) == {(4, 4)}
 
@@ -486,3 +486,29 @@ def test_planes_read_in_place_give_the_picture_of_an_i420_copy(spec: str) -> Non
         assert np.array_equal(raw.to_ndarray(), before)  # nothing written into the input
     else:
         assert spec in ("rotate:angle=0", "color")  # nothing to change: the frame goes on as it is
+
+
+def test_bgr_pictures_keep_their_full_colour_resolution() -> None:
+    """A BGR picture (the demo, images, a BGR transform) is not squeezed through I420 by a
+    transform that can work on BGR: one-pixel red and blue columns stay red and blue."""
+    stripes = np.zeros((48, 64, 3), np.uint8)
+    stripes[:, 0::2] = (0, 0, 255)  # red
+    stripes[:, 1::2] = (255, 0, 0)  # blue
+    for transform in (Flip(), Crop(x=2, y=2, width=32, height=24), Pad(width=80, height=64)):
+        out = run(transform, stripes)
+        assert out.format == "bgr24"
+        colours = {tuple(c) for c in out.to_ndarray("bgr24").reshape(-1, 3).tolist()}
+        assert colours <= {(0, 0, 255), (255, 0, 0), (0, 0, 0)}, (transform.name, colours)
+
+
+def test_a_size_that_turns_odd_mid_stream_is_drawn_on_in_bgr() -> None:
+    """Image sequences may change size from picture to picture: text goes on drawing."""
+    chain = TransformChain([Text(text="{frame}", box=True)])
+    chain.setup({"width": 64, "height": 48})
+    sizes = [(64, 48), (65, 49), (64, 48)]
+    for i, (w, h) in enumerate(sizes):
+        grey = decoded(np.full((h, w, 3), 90, np.uint8), i) if w % 2 == 0 else VideoFrame.from_ndarray(
+            np.full((h, w, 3), 90, np.uint8), format="bgr24", timestamp=i * 40_000, index=i)
+        [out] = chain.push(grey)
+        assert (out.width, out.height) == (w, h)
+        assert np.ptp(out.to_ndarray("gray")) > 50  # the label is there

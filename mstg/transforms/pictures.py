@@ -74,6 +74,9 @@ def contiguous(data: np.ndarray) -> np.ndarray:
     return data if data.flags.c_contiguous else np.ascontiguousarray(data)
 
 
+#: Frame layouts that are packed RGB already: worked on in BGR, not converted to I420.
+PACKED_RGB = ("bgr24", "rgb24", "bgra")
+
 #: A picture: an I420 array (2-D, ``(h * 3 // 2, w)``), a BGR one (3-D), or the Y, U and V
 #: planes of an I420 picture as three arrays (views of a decoded frame: read them only).
 Picture = np.ndarray | tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -167,9 +170,9 @@ class PlanarTransform(VideoTransform):
         if not width or not height:
             return
         width, height = int(width), int(height)
-        planar = width % 2 == 0 and height % 2 == 0 and self.fits_i420(width, height)
-        layout = ("yuv420p" if not self.reads_planes else None) if planar else "bgr24"
-        setattr(self, "pixel_format", layout)  # noqa: B010 - instance override (None: the frame)
+        # take the frame itself and choose the layout frame by frame (see _from_planes): the
+        # size may change on the way (image sequences, resolution changes, other transforms)
+        setattr(self, "pixel_format", None)  # noqa: B010 - instance override
         settings["width"], settings["height"] = self.output_size(width, height)
 
     def output_size(self, width: int, height: int) -> tuple[int, int]:
@@ -193,16 +196,18 @@ class PlanarTransform(VideoTransform):
         return self.apply(data)
 
     def _from_planes(self, frame: VideoFrame) -> VideoFrame:
-        """The new picture made from the frame's I420 planes (``reads_planes``)."""
-        planes = frame.yuv_planes()
-        if planes is not None and self.fits_i420(frame.width, frame.height):
+        """The new picture, in the layout that suits this frame: the decoded I420 planes read
+        in place (``reads_planes``), an I420 array, or BGR for odd sizes and for pictures that
+        are BGR already (converting those to I420 would halve their colour resolution)."""
+        w, h = frame.width, frame.height
+        i420 = w % 2 == 0 and h % 2 == 0 and self.fits_i420(w, h) and frame.format not in PACKED_RGB
+        planes = frame.yuv_planes() if i420 and self.reads_planes else None
+        if planes is not None:
             made = self.apply(planes)
             if made is planes:  # nothing to change (a rotation by 0, a resize to the same size)
                 return frame
             return frame.with_pixels(made, "yuv420p")
-        # a picture from an array (converted to I420 once), or an odd size: as an array
-        even = frame.width % 2 == 0 and frame.height % 2 == 0
-        made = self.process(frame.to_ndarray("yuv420p" if even else "bgr24"), frame)
+        made = self.process(frame.to_ndarray("yuv420p" if i420 else "bgr24"), frame)
         if isinstance(made, VideoFrame):
             return made
         return frame.with_pixels(made, "yuv420p" if made.ndim == 2 else "bgr24")
