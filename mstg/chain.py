@@ -31,6 +31,8 @@ def _array_problem(array: np.ndarray, fmt: str | None, video: bool) -> str | Non
         return f"returned an empty array of shape {array.shape}"
     if not video:
         return None
+    if array.dtype != np.uint8:
+        return f"returned {array.dtype} pixels; a picture is uint8 (0-255): convert with .astype(np.uint8)"
     channels = _CHANNELS.get(fmt or "")
     if channels and array.ndim == 3 and array.shape[2] != channels:
         return f"returned {array.shape[2]} channels for {fmt} (which has {channels}): shape {array.shape}"

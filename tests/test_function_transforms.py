@@ -132,3 +132,16 @@ def test_a_function_with_a_third_parameter_reports_events(clip: Path, tmp_path: 
     mstg.Pipeline([mstg.open_input(str(clip))], [mstg.open_output(str(sink), options=LOSSLESS)], [bright]).run()
     run(clip, tmp_path / "plain.mkv", [])
     assert all(np.array_equal(a, b) for a, b in zip(bgr(probe(sink)["video"]), bgr(probe(tmp_path / "plain.mkv")["video"])))
+
+
+def test_layouts_are_checked_when_the_transform_is_made() -> None:
+    with pytest.raises(ValueError, match="pixel_format must be one of bgr24"):
+        mstg.transform(lambda p, f: p, pixel_format="rgb")
+    with pytest.raises(ValueError, match="sample_format must be one of fltp"):
+        mstg.transform(lambda s, f: s, kind="audio", sample_format="s32")
+
+
+def test_pixels_that_are_not_uint8_are_refused_not_wrapped(clip: Path, tmp_path: Path) -> None:
+    summed = mstg.transform(lambda pixels, frame: pixels.sum(axis=2), name="summed")  # up to 765
+    with pytest.raises(mstg.TransformError, match="summed.*int64 pixels; a picture is uint8"):
+        run(clip, tmp_path / "x.mkv", [summed])

@@ -154,3 +154,19 @@ def test_resample_and_level_on_the_command_line(tmp_path: Path) -> None:
     assert [e["timestamp"] for e in events[:2]] == [0, 250_000]
     # FFmpeg's sine source: amplitude 1/8, so RMS is 20*log10(1/8/sqrt(2)) = -21.07 dBFS.
     assert events[0]["rms"][0] == pytest.approx(20 * math.log10(1 / 8 / math.sqrt(2)), abs=0.1)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: Gain(db=500), "db"),
+    (lambda: Resample(rate="fast"), "rate"),
+    (lambda: Resample(rate=-44100), "rate"),
+    (lambda: Level(interval=0), "interval"),
+    (lambda: Mono(channels=3), "channels"),
+])
+def test_audio_parameters_are_checked_in_python_too(make, message: str) -> None:  # noqa: ANN001
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_audio_parameters_given_as_text_are_converted() -> None:
+    assert Resample(rate="16000").rate == 16000 and Gain(db="-6").db == -6.0

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..frames import AudioData
 from .base import Transform
+from .params import validate_params
 
 #: dBFS reported for digital silence (JSON has no -infinity).
 SILENCE_DB = -120.0
@@ -40,6 +41,7 @@ class Gain(Transform):
                                               "min": -120.0, "max": 60.0})
 
     def __post_init__(self) -> None:
+        validate_params(self)
         self._factor = np.float32(10.0 ** (self.db / 20.0))
 
     def process(self, samples: np.ndarray, frame: Any) -> np.ndarray:
@@ -83,6 +85,7 @@ class Mono(Transform):
                                                "choices": (1, 2)})
 
     def __post_init__(self) -> None:
+        validate_params(self)
         if self.channels not in (1, 2):
             raise ValueError(f"channels must be 1 or 2, not {self.channels}")
 
@@ -114,6 +117,7 @@ class Resample(Transform):
                                                 "min": 1000, "max": 384000})
 
     def __post_init__(self) -> None:
+        validate_params(self)
         self._resampler: Any = None
         self._key: tuple[int, int] | None = None
         self._fifo = np.zeros((0, 0), np.float32)
@@ -180,6 +184,7 @@ class Level(Transform):
                                                     "min": 0.01, "max": 3600.0})
 
     def __post_init__(self) -> None:
+        validate_params(self)
         if not self.interval > 0:
             raise ValueError(f"interval must be positive, not {self.interval}")
         self._squares: np.ndarray | None = None

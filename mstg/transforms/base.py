@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..frames import AudioData, VideoFrame
+from ..frames import PIXEL_FORMATS, SAMPLE_FORMATS, AudioData, VideoFrame
 
 Frame = VideoFrame | AudioData
 Result = np.ndarray | Frame | None | list[Any]
@@ -81,6 +81,12 @@ class FunctionTransform(Transform):
                  sample_format: str | None = "fltp") -> None:
         if kind not in ("video", "audio"):
             raise ValueError(f"kind must be 'video' or 'audio', not {kind!r}")
+        if pixel_format not in (None, *PIXEL_FORMATS):
+            raise ValueError(f"pixel_format must be one of {', '.join(PIXEL_FORMATS)} or None, "
+                             f"not {pixel_format!r}")
+        if sample_format not in (None, *SAMPLE_FORMATS):
+            raise ValueError(f"sample_format must be one of {', '.join(SAMPLE_FORMATS)} or None, "
+                             f"not {sample_format!r}")
         self.func = func
         self.name = name or getattr(func, "__name__", "function")  # type: ignore[misc]
         self.summary = (func.__doc__ or "").strip().split("\n")[0]  # type: ignore[misc]

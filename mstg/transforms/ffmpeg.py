@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 from ..frames import AudioData, VideoFrame
 from .base import Transform
+from .params import validate_params
 
 US = 1_000_000
 Frame = VideoFrame | AudioData
@@ -103,6 +104,7 @@ class FFmpegFilter(Transform):
     af: str = field(default="", metadata={"help": "Audio filter chain, as ffmpeg -af takes it."})
 
     def __post_init__(self) -> None:
+        validate_params(self)
         if bool(self.vf) == bool(self.af):
             raise ValueError("give exactly one of vf=FILTERS (video) or af=FILTERS (audio), "
                              "e.g. -t \"ffmpeg:vf=hflip\"")

@@ -329,3 +329,13 @@ def example(cls: type, label: str, doc: str = "", params: list[Param] | None = N
 
 def _text(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def validate_params(transform: Any) -> None:
+    """Give each parameter its field's type and check its limits (a ``ValueError`` if wrong).
+
+    The command line and presets validate before construction already; this covers
+    ``Blur(sigma="3")`` in Python, with the same messages.
+    """
+    for spec in parameters(type(transform)):
+        setattr(transform, spec.name, convert(spec, getattr(transform, spec.name), transform.name))

@@ -22,23 +22,13 @@ import numpy as np
 
 from ..frames import VideoFrame
 from .base import Transform
-from .params import convert, parameters
+from .params import validate_params
 
 
 # parameters ---------------------------------------------------------------------------------
 def param(default: Any, help: str, **limits: Any) -> Any:
     """A transform parameter: a dataclass field with its help and limits (min, max, choices)."""
     return field(default=default, metadata={"help": help, **limits})
-
-
-def validate_params(transform: Transform) -> None:
-    """Give each parameter its field's type and check its limits (a ``ValueError`` if wrong).
-
-    The command line and presets validate before construction already; this covers
-    ``Blur(sigma="3")`` in Python, with the same messages.
-    """
-    for spec in parameters(type(transform)):
-        setattr(transform, spec.name, convert(spec, getattr(transform, spec.name), transform.name))
 
 
 #: Colour names a parameter accepts (BGR), besides #RRGGBB and 0xRRGGBB.
