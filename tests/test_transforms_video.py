@@ -512,3 +512,14 @@ def test_a_size_that_turns_odd_mid_stream_is_drawn_on_in_bgr() -> None:
         [out] = chain.push(grey)
         assert (out.width, out.height) == (w, h)
         assert np.ptp(out.to_ndarray("gray")) > 50  # the label is there
+
+
+@pytest.mark.parametrize("params", [dict(brightness=0.2), dict(gamma=2.0), dict(contrast=0.0),
+                                    dict(saturation=1.8), dict(contrast=1.5, brightness=-0.1)])
+def test_color_gives_the_same_picture_in_bgr_as_in_i420(params: dict) -> None:
+    """Odd sizes (and BGR pictures) take the BGR path: it matches the I420 one."""
+    picture = colourful(64, 48)
+    via_i420 = run(Color(**params), picture, "decoded").to_ndarray("bgr24").astype(int)
+    odd = np.ascontiguousarray(picture[:47, :63])
+    via_bgr = run(Color(**params), odd).to_ndarray("bgr24").astype(int)
+    assert np.abs(via_i420[:47, :63] - via_bgr).mean() < 4.5  # YUV rounding and 4:2:0 chroma apart

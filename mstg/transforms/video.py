@@ -232,6 +232,14 @@ class Color(PlanarTransform):
         identity = np.arange(256, dtype=np.uint8)
         self._luma_changes = not np.array_equal(self._luma, identity)
         self._chroma_changes = not np.array_equal(self._chroma, identity)
+        # the same tables for full-range YCrCb (the BGR path): through limited-range values,
+        # so that a BGR picture and an I420 one come out alike
+        to_luma = np.clip(np.round(16.0 + _LEVELS * 219.0 / 255.0), 16, 235).astype(np.intp)
+        to_chroma = np.clip(np.round(128.0 + (_LEVELS - 128.0) * 224.0 / 255.0), 16, 240).astype(np.intp)
+        luma_full = (self._luma[to_luma].astype(np.float64) - 16.0) * 255.0 / 219.0
+        chroma_full = (self._chroma[to_chroma].astype(np.float64) - 128.0) * 255.0 / 224.0 + 128.0
+        self._full_table = np.stack([np.clip(np.round(t), 0, 255).astype(np.uint8)
+                                     for t in (luma_full, chroma_full, chroma_full)], axis=-1).reshape(256, 1, 3)
 
     def apply(self, data: Picture) -> Picture:
         if is_bgr(data):
@@ -250,6 +258,5 @@ class Color(PlanarTransform):
 
     def _apply_bgr(self, data: np.ndarray) -> np.ndarray:
         ycrcb = cv2.cvtColor(data, cv2.COLOR_BGR2YCrCb)
-        table = np.stack([self._luma, self._chroma, self._chroma], axis=-1).reshape(256, 1, 3)
-        cv2.LUT(ycrcb, table, dst=ycrcb)
+        cv2.LUT(ycrcb, self._full_table, dst=ycrcb)
         return cv2.cvtColor(ycrcb, cv2.COLOR_YCrCb2BGR, dst=data)
