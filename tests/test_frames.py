@@ -86,3 +86,13 @@ def test_audio_from_interleaved_s16_pyav_frame() -> None:
     planar = data.to_ndarray("fltp")
     assert planar.shape == (2, 2)
     assert np.allclose(planar * 32768, [[1000, 2000], [-1000, -2000]])
+
+
+def test_rgb_and_bgra_convert_exactly_both_ways() -> None:
+    stripes = np.zeros((6, 8, 3), np.uint8)
+    stripes[:, 0::2] = (255, 0, 0)  # red in RGB
+    rgb = VideoFrame.from_ndarray(stripes.copy(), format="rgb24", timestamp=0)
+    bgra = rgb.to_ndarray("bgra")
+    assert bgra[0, 0].tolist() == [0, 0, 255, 255] and bgra[0, 1].tolist() == [0, 0, 0, 255]
+    back = VideoFrame.from_ndarray(bgra.copy(), format="bgra", timestamp=0).to_ndarray("rgb24")
+    assert np.array_equal(back, stripes)
