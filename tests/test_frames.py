@@ -19,13 +19,34 @@ def decoded_yuv(width: int = 64, height: int = 48) -> av.VideoFrame:
     return frame
 
 
-def test_gray_of_a_decoded_frame_is_the_y_plane_itself_without_copy() -> None:
-    source = decoded_yuv()
+def limited_i420(width: int, height: int, lumas: list[int]) -> av.VideoFrame:
+    """A decoded-style I420 frame whose columns of Y run through ``lumas``, neutral colour."""
+    y = np.tile(np.array(lumas, np.uint8), (height, width // len(lumas)))
+    return av.VideoFrame.from_ndarray(np.vstack([y, np.full((height // 2, width), 128, np.uint8)]),
+                                      format="yuv420p")
+
+
+def test_gray_is_full_range_as_in_opencv_and_ffmpeg() -> None:
+    """Video luma runs 16-235; grey runs 0-255 (OpenCV's BGR2GRAY, FFmpeg's ``gray``)."""
+    source = limited_i420(64, 48, [16, 235, 126, 70])
     frame = VideoFrame.from_av(source, timestamp=120_000, duration=40_000, index=3)
     gray = frame.to_ndarray("gray")
-    assert gray.shape == (48, 64)
-    assert np.shares_memory(gray, np.frombuffer(source.planes[0], np.uint8))
+    assert gray.shape == (48, 64) and gray[0, :4].tolist() == [0, 255, 128, 63]
+    assert gray[0, :4].tolist() == source.reformat(format="gray").to_ndarray()[0, :4].tolist()  # as swscale
     assert (frame.timestamp, frame.duration, frame.index) == (120_000, 40_000, 3)
+    # and back: grey made into video is limited range again, every luma kept
+    lumas = list(range(16, 236))
+    wide = VideoFrame.from_av(limited_i420(220 * 2, 2, lumas), timestamp=0).to_ndarray("gray")
+    back = VideoFrame.from_ndarray(wide.copy(), format="gray", timestamp=0).to_ndarray("yuv420p")
+    assert back[0, :220].tolist() == lumas and set(back[2:].ravel().tolist()) == {128}
+
+
+def test_gray_of_a_full_range_frame_is_its_y_plane_without_copy() -> None:
+    source = limited_i420(64, 48, [0, 255])
+    source.color_range = 2  # JPEG (full) range, as cameras' MJPEG gives
+    gray = VideoFrame.from_av(source, timestamp=0).to_ndarray("gray")
+    assert gray[0, :2].tolist() == [0, 255]
+    assert np.shares_memory(gray, np.frombuffer(source.planes[0], np.uint8))
 
 
 def test_bgr_conversion_is_cached_and_correct() -> None:

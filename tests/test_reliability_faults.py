@@ -550,7 +550,7 @@ def test_a_failing_audio_transform_stops_the_video_too(tmp_path: Path, clip: Pat
 @pytest.mark.parametrize("name, message", [
     ("Text", "returned str; expected an array, a frame, a list of them, or None"),
     ("TwoChannels", "returned 2 channels for bgr24 (which has 3)"),
-    ("Floats", "pixels must be uint8, not float64"),
+    ("Floats", "returned float64 pixels; a picture is uint8 (0-255)"),
     ("Empty", "returned an empty array of shape (0, 320, 3)"),
     ("HalfI420", "not an I420 picture"),
     ("BadSetup", "transform 'badsetup' cannot start: KeyError: 'width'"),

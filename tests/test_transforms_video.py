@@ -88,7 +88,7 @@ def colourful(width: int = 64, height: int = 48) -> np.ndarray:
 @pytest.mark.parametrize("source", SOURCES)
 def test_grayscale_gives_equal_channels(source: str) -> None:
     out = run(Grayscale(), colourful(), source)
-    assert out.format == "gray"
+    assert out.format == ("yuv420p" if source == "decoded" else "gray")  # decoded: Y kept, no conversion
     bgr = out.to_ndarray("bgr24").astype(int)
     assert np.array_equal(bgr[..., 0], bgr[..., 1]) and np.array_equal(bgr[..., 1], bgr[..., 2])
     assert bgr[0, 32, 0] > bgr[0, 5, 0] > bgr[0, 60, 0]  # green is lighter than red, red than blue
@@ -523,3 +523,33 @@ def test_color_gives_the_same_picture_in_bgr_as_in_i420(params: dict) -> None:
     odd = np.ascontiguousarray(picture[:47, :63])
     via_bgr = run(Color(**params), odd).to_ndarray("bgr24").astype(int)
     assert np.abs(via_i420[:47, :63] - via_bgr).mean() < 4.5  # YUV rounding and 4:2:0 chroma apart
+
+
+def test_grayscale_then_a_bgr_transform_keeps_black_black_and_white_white(tmp_path: Path) -> None:
+    """Grey is full range wherever it goes: through a BGR plugin and back into video, black
+    stays at luma 16 and white at 235 (not 30 and 218)."""
+    from conftest import run_mstg
+
+    clip = tmp_path / "bw.mkv"
+    with av.open(str(clip), "w") as container:
+        stream = container.add_stream("ffv1", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(3):
+            y = np.full((48, 64), 16, np.uint8)
+            y[:, 32:] = 235
+            frame = av.VideoFrame.from_ndarray(np.vstack([y, np.full((24, 64), 128, np.uint8)]), format="yuv420p")
+            frame.pts = i
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    plugin = tmp_path / "ident.py"
+    plugin.write_text("from dataclasses import dataclass\nfrom mstg import Transform\n\n@dataclass\n"
+                      "class Ident(Transform):\n    name = 'ident'\n    pixel_format = 'bgr24'\n"
+                      "    def process(self, pixels, frame):\n        return pixels.copy()\n")
+    for chain in (["-t", "grayscale"], ["-t", "grayscale", "-t", f"{plugin}:Ident"],
+                  ["-t", "grayscale", "-t", "pixelate:block=3"]):
+        out = tmp_path / "out.mkv"
+        result = run_mstg("run", "-y", "-i", str(clip), *chain, "-o", str(out), "--video-codec", "ffv1")
+        assert result.returncode == 0, result.stderr.decode()
+        with av.open(str(out)) as done:
+            y = next(done.decode(video=0)).to_ndarray()[:48]
+        assert abs(int(y[10, 5]) - 16) <= 1 and abs(int(y[10, 50]) - 235) <= 1, (chain, y[10, 5], y[10, 50])

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .base import PIXEL_FORMATS, _Frame
-from .convert import _cv2, _cv2_codes, _nv12_codes, _plane_view, _shape_size, reformat
+from .convert import (_cv2, _cv2_codes, _nv12_codes, _plane_view, _shape_size, full_range_luma,
+                      limited_range_luma, reformat)
+
+#: Decoded layouts whose first plane is the luma (Y) at full size.
+_Y_FIRST = frozenset({"yuv420p", "yuvj420p", "nv12", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p"})
 
 if TYPE_CHECKING:  # pragma: no cover
     import av
@@ -107,9 +111,9 @@ class VideoFrame(_Frame):
             raise ValueError(f"unknown pixel format {format!r}; use one of {', '.join(PIXEL_FORMATS)}")
         frame = self._av
         even = self.width % 2 == 0 and self.height % 2 == 0
+        if format == "gray" and frame is not None and frame.format.name in _Y_FIRST:
+            return full_range_luma(_plane_view(frame.planes[0], self.width, self.height), frame)
         if frame is not None and frame.format.name == "yuv420p" and even:
-            if format == "gray":
-                return _plane_view(frame.planes[0], self.width, self.height)
             if format == "yuv420p":
                 return self._i420_from_av(frame)
             i420 = self._cache.get("yuv420p")
@@ -117,15 +121,13 @@ class VideoFrame(_Frame):
                 return _cv2().cvtColor(i420, self._code("yuv420p", format))
             return self._colour_from_planes(frame, format)
         if frame is not None:
-            if format == "gray" and frame.format.name in ("yuvj420p", "nv12", "yuv422p", "yuv444p"):
-                return _plane_view(frame.planes[0], self.width, self.height)
             return self._via_av(frame, format)
         source_format, source = next(iter(self._cache.items()))
         if source_format == "yuv420p" and format == "gray":
-            return source[: self.height]
+            return full_range_luma(source[: self.height])
         if source_format == "gray" and format == "yuv420p" and even:
             i420 = np.empty((self.height * 3 // 2, self.width), np.uint8)
-            i420[: self.height] = source
+            limited_range_luma(source, out=i420[: self.height])
             i420[self.height:] = 128
             return i420
         if even and (source_format, format) in self._codes():

@@ -240,7 +240,11 @@ class Barcode(Transform):
 
 
 def _luma(frame: VideoFrame) -> np.ndarray:
-    """The grey picture to detect on: the Y plane (a view when the frame is decoded YUV)."""
+    """The grey picture to detect on: the Y plane as it is (a view when the frame is decoded
+    I420: zxing-cpp needs no particular range), else the frame's grey."""
+    planes = frame.yuv_planes()
+    if planes is not None:
+        return planes[0]
     even = frame.width % 2 == 0 and frame.height % 2 == 0
     if frame.format in ("bgr24", "rgb24", "bgra") and even:
         # one conversion to I420, reused by the drawing and the encoder; its Y rows are the luma

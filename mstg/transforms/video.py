@@ -21,6 +21,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from ..frames import VideoFrame
 from .base import Transform
 from .geometry import Crop, Flip, Pad, Resize, Rotate
 from .pictures import (Picture, PlanarTransform, VideoTransform, contiguous, i420_planes, is_bgr,
@@ -48,17 +49,27 @@ class Null(Transform):
 
 @dataclass
 class Grayscale(VideoTransform):
-    """Drops the colour: a grey picture straight from the luma plane, without conversion.
+    """Drops the colour: the luma plane as it is, with neutral colour planes (no conversion).
 
     Example: ``mstg run -i in.mp4 -t grayscale -o grey.mp4``
     """
 
     name = "grayscale"
     summary = "Black and white picture."
-    pixel_format = "gray"
+    pixel_format = None  # the frame: its Y plane is copied as it is
 
-    def process(self, data: np.ndarray, frame: Any) -> np.ndarray:
-        return data
+    def process(self, data: np.ndarray | None, frame: Any) -> np.ndarray | VideoFrame:
+        if data is not None:  # called with pixels (bgr24) in Python
+            return cv2.cvtColor(data, cv2.COLOR_BGR2GRAY) if data.ndim == 3 else data
+        planes = frame.yuv_planes()
+        if planes is None:  # not I420: grey (full range) from whatever the frame holds
+            return frame.with_pixels(frame.to_ndarray("gray"), "gray")
+        out = new_picture(planes, frame.width, frame.height)
+        y, u, v = i420_planes(out)
+        y[...] = planes[0]
+        u.fill(128)
+        v.fill(128)
+        return frame.with_pixels(out, "yuv420p")
 
 
 @dataclass
