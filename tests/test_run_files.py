@@ -210,3 +210,25 @@ def test_outputs_converting_the_same_rgb_frames_on_their_own_threads(tmp_path: P
                               [mstg.open_output(str(o), overwrite=True) for o in outs]).run()
         assert stats.frames_out["video"] == 50
         assert [len(probe(o)["video"]) for o in outs] == [50, 50, 50]
+
+
+@pytest.mark.parametrize("source_rate, fps, frames", [
+    ("30", "30", 60),               # the source's own rate: every frame kept
+    ("30000/1001", "29.97", 60),
+    ("24000/1001", "23.976", 48),
+    ("15", "30", 60),               # twice the rate: each picture twice
+    ("60", "25", 50),               # fewer: the nearest picture to each slot
+])
+def test_fps_gives_a_constant_rate_as_ffmpeg_r_does(tmp_path: Path, source_rate: str, fps: str,
+                                                    frames: int) -> None:
+    out = tmp_path / "cfr.mkv"
+    result = run_mstg("run", "-i", f"testsrc=size=64x48:rate={source_rate}", "--duration", "2",
+                      "--fps", fps, "-o", str(out), "--video-codec", "ffv1")
+    assert result.returncode == 0, result.stderr.decode()
+    times = [t for t, _ in probe(out)["video"]]
+    assert len(times) == frames
+    steps = np.diff(times)
+    assert np.allclose(steps, 1 / float(fps), atol=0.0015)
+    if source_rate == "15":  # the repeated pictures are the same picture
+        pictures = [f.to_ndarray(format="gray") for _, f in probe(out)["video"]]
+        assert np.array_equal(pictures[0], pictures[1]) and not np.array_equal(pictures[1], pictures[2])

@@ -451,21 +451,28 @@ class FileOutput(Output):
                            f"{timestamp / US:.3f}s: {reason}")
 
     def _encode_video(self, processor: MediaStreamTrackProcessor, pending: list[Any]) -> None:
-        import av
-
+        """Encode every frame at its own time; with ``fps``, at a constant rate instead, as
+        FFmpeg's ``-r`` does: each frame takes the nearest slot of the rate, a frame whose slot
+        is taken is dropped, and an empty slot repeats the picture before it."""
         stream = self._streams["video"]
         ctx = stream.codec_context
         width, height, pix_fmt = ctx.width, ctx.height, ctx.pix_fmt
         tb = ctx.time_base
         fps = self.options.fps
         last_pts = -1
-        no_type = _picture_type_none()
+        previous: Any = None  # the last picture encoded (repeated into empty slots with fps)
+        end_pts = 0  # with fps: the slot after the last frame's end
         for frame in self._frames(processor, pending):
             try:
-                pts = int(frame.timestamp * tb.denominator // (US * tb.numerator))
+                pts = self._tick(frame.timestamp, tb)
                 if fps:
-                    if pts <= last_pts:
-                        continue
+                    if frame.duration:
+                        end_pts = self._tick(frame.timestamp + frame.duration, tb)
+                    if pts <= last_pts or (last_pts >= 0 and frame.duration and pts >= end_pts):
+                        continue  # its slot is taken, or comes after it: dropped, as FFmpeg's fps does
+                    if previous is not None:
+                        for gap in range(last_pts + 1, pts):
+                            self._encode_picture(stream, previous, gap, frame.timestamp)
                 elif pts <= last_pts:
                     pts = last_pts + 1
                 last_pts = pts
@@ -473,20 +480,34 @@ class FileOutput(Output):
                     av_frame = frame.to_av(pix_fmt)
                 else:
                     av_frame = reformat(frame.to_av(), width=width, height=height, format=pix_fmt)
-                try:
-                    with self.encode_lock:
-                        av_frame.pts, av_frame.time_base = pts, tb
-                        # the decoder's I/P/B type would force the encoder's hand (libx264
-                        # copies it): the encoder decides, as with FFmpeg's CLI
-                        av_frame.pict_type = no_type
-                        packets = stream.encode(av_frame)
-                except av.error.FFmpegError as exc:
-                    raise self._encoder_failed("video", frame.timestamp, exc) from exc
-                self._mux(packets)
-                self.frames_written["video"] += 1
+                self._encode_picture(stream, av_frame, pts, frame.timestamp)
+                previous = av_frame if fps else None
             finally:
                 frame.close()
+        if previous is not None:  # the last picture lasts to its end, as the others did
+            for gap in range(last_pts + 1, end_pts):
+                self._encode_picture(stream, previous, gap, gap * US * tb.numerator // tb.denominator)
         self._mux(stream.encode(None))
+
+    @staticmethod
+    def _tick(timestamp: int, tb: Fraction) -> int:
+        """The nearest tick of the time base to ``timestamp`` (microseconds)."""
+        return (timestamp * tb.denominator + US * tb.numerator // 2) // (US * tb.numerator)
+
+    def _encode_picture(self, stream: Any, av_frame: Any, pts: int, timestamp: int) -> None:
+        import av
+
+        try:
+            with self.encode_lock:
+                av_frame.pts, av_frame.time_base = pts, stream.codec_context.time_base
+                # the decoder's I/P/B type would force the encoder's hand (libx264 copies it):
+                # the encoder decides, as with FFmpeg's CLI
+                av_frame.pict_type = _picture_type_none()
+                packets = stream.encode(av_frame)
+        except av.error.FFmpegError as exc:
+            raise self._encoder_failed("video", timestamp, exc) from exc
+        self._mux(packets)
+        self.frames_written["video"] += 1
 
     def _encode_audio(self, processor: MediaStreamTrackProcessor, pending: list[Any]) -> None:
         import av
