@@ -232,3 +232,24 @@ def test_fps_gives_a_constant_rate_as_ffmpeg_r_does(tmp_path: Path, source_rate:
     if source_rate == "15":  # the repeated pictures are the same picture
         pictures = [f.to_ndarray(format="gray") for _, f in probe(out)["video"]]
         assert np.array_equal(pictures[0], pictures[1]) and not np.array_equal(pictures[1], pictures[2])
+
+
+def test_an_animated_gif_is_read_as_video_and_a_still_one_as_a_picture(tmp_path: Path) -> None:
+    anim = tmp_path / "anim.gif"
+    made = run_mstg("run", "-i", "testsrc=size=64x48:rate=10", "--duration", "1.5", "-o", str(anim))
+    assert made.returncode == 0, made.stderr.decode()
+    out = tmp_path / "back.mkv"
+    result = run_mstg("run", "-i", str(anim), "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    times = [round(t, 2) for t, _ in probe(out)["video"]]
+    assert times == [round(i * 0.1, 2) for i in range(15)]  # every picture, at its own time
+    still = tmp_path / "still.gif"
+    with av.open(str(still), "w") as container:
+        stream = container.add_stream("gif", rate=1)
+        stream.width, stream.height, stream.pix_fmt = 32, 24, "rgb8"
+        picture = av.VideoFrame.from_ndarray(np.full((24, 32, 3), 200, np.uint8), format="rgb24")
+        container.mux(stream.encode(picture.reformat(format="rgb8")))
+        container.mux(stream.encode(None))
+    one = tmp_path / "one.mkv"
+    assert run_mstg("run", "-i", str(still), "-o", str(one)).returncode == 0
+    assert len(probe(one)["video"]) == 1

@@ -16,7 +16,7 @@ from ..errors import InputNotFoundError, UsageError
 from .base import Input
 from .demo import DemoInput
 from .devices import is_device_spec, open_device
-from .images import ImageInput, is_image_spec
+from .images import ImageInput, is_animated, is_image_spec
 from .media import MediaInput
 
 __all__ = ["DemoInput", "ImageInput", "Input", "MediaInput", "open_input", "LAVFI_SOURCES"]
@@ -94,7 +94,7 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
     if _URL.match(spec):
         live = spec.split(":", 1)[0].lower() in LIVE_SCHEMES
         return MediaInput(spec, live=live, timeout=timeout, **common)
-    if format is None and is_image_spec(spec):
+    if format is None and is_image_spec(spec) and not is_animated(spec):
         return ImageInput(spec, fps=fps or 25.0, duration=duration, realtime=realtime)
     if not os.path.exists(spec):
         raise InputNotFoundError(f"input not found: {spec}")

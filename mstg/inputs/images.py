@@ -27,6 +27,31 @@ def is_image_spec(spec: str) -> bool:
         bool(GLOB_CHARS.search(spec)) or os.path.isfile(spec) or not os.path.exists(spec))
 
 
+#: Picture formats that may hold an animation (several frames in one file).
+ANIMATED_EXTENSIONS = {".gif", ".webp", ".png", ".apng"}
+
+
+def is_animated(path: str) -> bool:
+    """True for one file holding several pictures (an animated GIF, WebP or PNG): a video,
+    read as one, not as a still."""
+    if os.path.splitext(path)[1].lower() not in ANIMATED_EXTENSIONS or not os.path.isfile(path):
+        return False
+    import av
+
+    try:
+        with av.open(path) as container:
+            if not container.streams.video:
+                return False
+            frames = 0
+            for _ in container.decode(video=0):
+                frames += 1
+                if frames > 1:
+                    return True
+    except (av.error.FFmpegError, OSError, ValueError):
+        return False
+    return False
+
+
 class ImageInput(Input):
     """Pictures read one by one: a path or a glob, in natural order (``2.png`` before ``10.png``).
 
