@@ -89,3 +89,21 @@ def test_http_input_that_does_not_exist_is_a_clear_error(http_server: str, tmp_p
     lines = result.stderr.decode().strip().splitlines()
     assert lines[0].startswith("error: ") and "missing.mp4" in lines[0]
     assert not (tmp_path / "x.mkv").exists()
+
+
+@pytest.mark.parametrize("piped_as", ["mkv", "nut"])
+def test_start_on_stdin_gives_what_it_gives_on_the_file(clip: Path, tmp_path: Path, piped_as: str) -> None:
+    """A pipe cannot seek: --start reads from the beginning and skips, to the same frames."""
+    import numpy as np
+
+    source = tmp_path / f"clip.{piped_as}"
+    assert run_mstg("run", "-i", str(clip), "-o", str(source), "--video-codec", "ffv1").returncode == 0
+    from_file, from_pipe = tmp_path / "file.mkv", tmp_path / "pipe.mkv"
+    args = ["--start", "1", "--duration", "0.5", "--video-codec", "ffv1"]
+    assert run_mstg("run", "-i", str(source), *args, "-o", str(from_file)).returncode == 0
+    piped = run_mstg("run", "-i", "-", *args, "-o", str(from_pipe), input=source.read_bytes())
+    assert piped.returncode == 0, piped.stderr.decode()
+    a, b = probe(from_file), probe(from_pipe)
+    assert len(b["video"]) == len(a["video"]) >= 12 and len(b["audio"]) > 0
+    assert [round(t, 3) for t, _ in b["video"]] == [round(t, 3) for t, _ in a["video"]]
+    assert np.array_equal(a["video"][0][1].to_ndarray(format="gray"), b["video"][0][1].to_ndarray(format="gray"))

@@ -112,6 +112,12 @@ class MediaInput(Input):
         self._ends_us: dict[int, int] = {}
 
     @property
+    def seekable(self) -> bool:
+        """Whether ``--start`` can seek: not on a pipe or a live stream (a seek there does not
+        fail, it loses the demuxer's place)."""
+        return not (self.live or str(self.container.name).startswith(("pipe:", "/dev/stdin", "-")))
+
+    @property
     def duration_us(self) -> int | None:
         known = self.container.duration
         total = None if known is None else int(known) - int((self.start_s or 0) * US)
@@ -124,8 +130,9 @@ class MediaInput(Input):
 
         container = self.container
         start_us = int((self.start_s or 0) * US)
-        if start_us:
+        if start_us and self.seekable:
             container.seek(start_us + int(container.start_time or 0), backward=True, any_frame=False)
+        # else (a pipe, a live stream): read from the start; frames before start_us are skipped
         active = [s for s in self._selected if not self._unread(s)]
         if not active:
             return
