@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .chain import EventSink, TransformChain
-from .errors import InputError, InvalidStateError, MstgError, UsageError
+from .errors import InputError, InvalidStateError, MstgError, OutputError, UsageError
 from .frames import keep_freed_buffers, limit_opencv_threads
 from .inputs.base import Input
 from .outputs.base import NullOutput, Output
@@ -138,6 +138,12 @@ class Pipeline:
         if not chosen:
             names = ", ".join(i.name for i in self.inputs)
             raise InputError(f"nothing to process: {names} has no track the outputs can take")
+        for out in self.outputs:
+            if not any(kind in chosen for kind in out.wants):
+                kinds = " or ".join(out.wants)
+                raise OutputError(f"nothing to write to {out.name}: no input has {kinds}"
+                                  + ("" if all(self._want[k] for k in out.wants) else " (or it is left out)"),
+                                  hint="leave that output out, or give an input that has it")
         return chosen
 
     def _build(self) -> None:

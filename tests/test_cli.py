@@ -163,3 +163,18 @@ def test_library_stats_name_the_transforms_without_a_track(tmp_path: Path) -> No
     stats = mstg.Pipeline([source], [mstg.open_output("null")], ["edges", "gain:db=6"]).run()
     assert stats.unused_transforms == ["edges: no input has video"]
     assert stats.frames_out["audio"] > 0
+
+
+def test_an_output_no_input_can_feed_is_an_error_before_anything_is_written(tmp_path: Path) -> None:
+    result = run_mstg("run", "-i", "testsrc", "--duration", "0.5", "-o", "video.mp4", "-o", "sound.wav",
+                      cwd=tmp_path)
+    assert result.returncode == 5
+    assert result.stderr.decode().splitlines()[0] == "error: nothing to write to sound.wav: no input has audio"
+    assert not list(tmp_path.iterdir())
+
+
+def test_an_output_that_got_no_frames_is_named(clip: Path, tmp_path: Path) -> None:
+    result = run_mstg("run", "-i", str(clip), "--start", "30", "-o", "late.mkv", cwd=tmp_path)
+    assert result.returncode == 0  # as FFmpeg: an empty result is not a failure, but it is said
+    assert result.stderr.decode().startswith("warning: nothing was written to late.mkv")
+    assert not (tmp_path / "late.mkv").exists()

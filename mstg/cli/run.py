@@ -150,7 +150,7 @@ def run(**opts: Any) -> None:
         from .progress import summary_line
 
         click.echo(summary_line(stats), err=True)
-    _warn(stats, opts)
+    _warn(stats, outputs, opts)
     if interrupted:
         sys.exit(int(interrupted[-1]))
 
@@ -169,7 +169,7 @@ def _describe(inputs: list[Any], transforms: list[Any], outputs: list[Any]) -> N
         click.echo(f"output: {out.name}{detail}", err=True)
 
 
-def _warn(stats: Any, opts: dict[str, Any]) -> None:
+def _warn(stats: Any, outputs: list[Any], opts: dict[str, Any]) -> None:
     """What went wrong without stopping the run, on stderr (the terminal's summary already
     counts corrupt packets)."""
     if opts["quiet"]:
@@ -178,6 +178,10 @@ def _warn(stats: Any, opts: dict[str, Any]) -> None:
         click.echo(f"warning: {stats.decode_errors} corrupt packet(s) skipped", err=True)
     for unused in stats.unused_transforms:
         click.echo(f"warning: not run: {unused}", err=True)
+    for out in outputs:
+        if not any(out.frames_written.values()) and not stats.stopped:
+            click.echo(f"warning: nothing was written to {out.name}: no frames reached it "
+                       "(past the end with --start? an empty input?)", err=True)
     if stats.transform_errors:
         done = "dropped" if opts["on_error"] == "skip" else "passed on untouched"
         click.echo(f"warning: the transforms failed on {stats.transform_errors} frame(s), {done} "
