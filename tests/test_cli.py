@@ -44,6 +44,9 @@ def test_help_shows_examples() -> None:
     (["-i", "demo", "-o", "-", "--events", "-"], 2, "error: stdout cannot carry both"),
     (["-i", "demo", "-t", "nosuchtransform", "-o", "null"], 2, "error: unknown transform 'nosuchtransform'"),
     (["-i", "demo", "-o", "/nonexistent-dir/out.mp4"], 5, "does not exist"),
+    (["-i", "testsrc", "--start", "3", "-o", "out.mp4"], 2, "error: --start: only for files, pipes and streams"),
+    (["-i", "demo", "--start", "1", "-o", "out.mp4"], 2, "error: --start: only for files, pipes and streams"),
+    (["-i", "testsrc", "--input-fps", "5", "-o", "out.mp4"], 2, "put the rate in it: testsrc=rate=60"),
 ])
 def test_bad_input_gives_one_error_line_and_a_distinct_status(tmp_path: Path, args: list[str],
                                                              status: int, message: str) -> None:

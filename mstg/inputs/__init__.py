@@ -30,6 +30,8 @@ LAVFI_SOURCES = frozenset({
 })
 #: Synthetic sources run this long unless ``duration`` is given (they never end by themselves).
 SYNTHETIC_DEFAULT_DURATION = 10.0
+#: Where ``--start`` applies.
+_SEEKABLE = "files, pipes and streams"
 LIVE_SCHEMES = ("udp", "rtp", "srt", "rtsp", "rtmp", "rtmps", "tcp")
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
@@ -45,7 +47,8 @@ def lavfi_graph(spec: str) -> str | None:
 def _refuse(*, where: str, **device_only: Any) -> None:
     """A usage error naming the device options given for an input that has no use for them."""
     flags = {"size": "--input-size", "pixel_format": "--input-pixel-format",
-             "sample_rate": "--sample-rate", "channels": "--channels"}
+             "sample_rate": "--sample-rate", "channels": "--channels", "start": "--start",
+             "fps": "--input-fps"}
     given = [flags[name] for name, value in device_only.items() if value is not None]
     if given:
         raise UsageError(f"{', '.join(given)}: only for {where}")
@@ -74,6 +77,7 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
     if spec == "demo":
         _refuse(pixel_format=pixel_format, channels=channels,
                 where="cameras, microphones and the screen")
+        _refuse(start=start, where=_SEEKABLE)
         width, height = size or (1280, 720)
         return DemoInput(duration=SYNTHETIC_DEFAULT_DURATION if duration is None else duration,
                          realtime=realtime, fps=fps or 30.0, width=width, height=height,
@@ -84,8 +88,13 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
     # ---------------------------------------------------------------------------------------
     graph = None if format else lavfi_graph(spec)
     if graph is not None:
+        _refuse(start=start, where=_SEEKABLE)
+        _refuse(fps=fps, where=f"images, cameras, the screen and the demo (for {spec}, put the "
+                               "rate in it: testsrc=rate=60)")
         return MediaInput(graph, format="lavfi", options=options, realtime=realtime, label=spec,
                           duration=SYNTHETIC_DEFAULT_DURATION if duration is None else duration)
+    _refuse(fps=fps, where="images, cameras, the screen and the demo (a file keeps its own "
+                           "timing; --fps sets the output's rate)")
     common: dict[str, Any] = dict(format=format, options=options, video_track=video_track,
                                   audio_track=audio_track, start=start, duration=duration,
                                   realtime=realtime)
@@ -95,6 +104,7 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
         live = spec.split(":", 1)[0].lower() in LIVE_SCHEMES
         return MediaInput(spec, live=live, timeout=timeout, **common)
     if format is None and is_image_spec(spec) and not is_animated(spec):
+        _refuse(start=start, where=_SEEKABLE)
         return ImageInput(spec, fps=fps or 25.0, duration=duration, realtime=realtime)
     if not os.path.exists(spec):
         raise InputNotFoundError(f"input not found: {spec}")
