@@ -234,7 +234,8 @@ class MediaStreamTrack:
             blank = frame.black() if isinstance(frame, VideoFrame) else frame.silence()
             frame.close()
             frame = blank
-        consumers = self._consumers
+        with self._lock:  # a snapshot: a reader may detach (cancel) meanwhile
+            consumers = list(self._consumers)
         if not consumers:
             frame.close()
             return

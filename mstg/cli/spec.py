@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from ..errors import UsageError
@@ -68,7 +69,7 @@ def build_outputs(opts: dict[str, Any]) -> list[Any]:
     specs = list(opts["outputs"])
     if specs.count("-") > 1:
         raise UsageError("stdout can be written only once")
-    files = [s for s in specs if s not in ("-", "null")]
+    files = [os.path.realpath(s) if "://" not in s else s for s in specs if s not in ("-", "null")]
     if len(set(files)) != len(files):
         raise UsageError("the same output is named twice")
     encode = EncodeOptions(
