@@ -163,6 +163,8 @@ class Pipeline:
             chain = TransformChain([t for t in self.transforms if t.kind == kind],
                                    on_event=self._event, on_error=self.on_error)
             generator = MediaStreamTrackGenerator(kind, live=track.live, label=f"{kind} out")
+            if not chain.transforms:  # what the input declares is what comes out, until frames say
+                generator._source.settings.update(track.get_settings())
             consumers = [out for out in self.outputs if kind in out.wants]
             if any(kind in getattr(out, "copies", ()) for out in consumers):
                 self._copy_packets(kind, track, chain, consumers)

@@ -253,3 +253,38 @@ def test_an_animated_gif_is_read_as_video_and_a_still_one_as_a_picture(tmp_path:
     one = tmp_path / "one.mkv"
     assert run_mstg("run", "-i", str(still), "-o", str(one)).returncode == 0
     assert len(probe(one)["video"]) == 1
+
+
+def test_a_late_audio_track_does_not_make_the_output_hold_the_video_meanwhile(tmp_path: Path) -> None:
+    """Audio that starts 14 s in: the file starts with the audio's declared parameters after a
+    second of video, instead of holding 14 s of decoded pictures until the first sound."""
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("Debian's ffmpeg CLI makes the late-audio file (.ci/run installs it)")
+
+    def ff(*args: str) -> None:
+        subprocess.run(["ffmpeg", "-v", "error", "-y", *args], check=True, cwd=tmp_path)
+
+    ff("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-t", "16", "-c:v", "libx264", "-preset",
+       "ultrafast", "v.mp4")
+    ff("-f", "lavfi", "-i", "sine=f=440:sample_rate=48000", "-t", "2", "-c:a", "aac", "a.m4a")
+    ff("-i", "v.mp4", "-itsoffset", "14", "-i", "a.m4a", "-map", "0:v", "-map", "1:a", "-c", "copy", "late.mkv")
+    ff("-i", "v.mp4", "-i", "a.m4a", "-map", "0:v", "-map", "1:a", "-c", "copy", "early.mkv")
+
+    def peak_mib(name: str) -> float:
+        code = ("import resource, mstg; out = mstg.open_output(%r, options=mstg.EncodeOptions("
+                "video_codec='ffv1'), overwrite=True); mstg.Pipeline([mstg.open_input(%r)], [out]).run(); "
+                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)") % (f"{name}.mkv.out.mkv", f"{name}.mkv")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+        return int(done.stdout.split()[-1]) / 1024
+
+    late, early = peak_mib("late"), peak_mib("early")
+    assert late < early + 50, (late, early)  # 14 s of 640x360 pictures would be about 140 MiB more
+    frames = probe(tmp_path / "late.mkv.out.mkv")
+    assert len(frames["video"]) == 480
+    assert abs(frames["audio"][0][0] - 14.0) < 0.1 and frames["audio"][-1][0] > 15.5

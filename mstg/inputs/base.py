@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from ..frames import AudioData, VideoFrame
 from ..tracks import MediaStreamTrack, TrackSource
@@ -39,8 +40,10 @@ class Input:
         self._thread: threading.Thread | None = None
 
     # what subclasses use ------------------------------------------------------------------
-    def _add_source(self, kind: str, label: str) -> int:
+    def _add_source(self, kind: str, label: str, settings: dict[str, Any] | None = None) -> int:
+        """A new track; ``settings`` are what it is declared to hold until its first frame says."""
         source = TrackSource(kind, live=self.live)
+        source.settings.update(settings or {})
         self._sources.append(source)
         self.tracks.append(MediaStreamTrack(source, label=label))
         return len(self._sources) - 1

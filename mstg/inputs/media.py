@@ -102,7 +102,8 @@ class MediaInput(Input):
                 continue
             stream.thread_type = "AUTO"
             codec = stream.codec_context.name if stream.codec_context else "?"
-            self._streams[stream.index] = self._add_source(stream.type, f"{self.name}#{stream.index} {codec}")
+            self._streams[stream.index] = self._add_source(stream.type, f"{self.name}#{stream.index} {codec}",
+                                                           _declared(stream))
         if not self._streams:
             raise InputError(f"{self.name} has no audio or video track to read")
         self._selected = [s for s in (video, audio) if s is not None]
@@ -293,3 +294,17 @@ class MediaInput(Input):
 
     def _close(self) -> None:
         self.container.close()
+
+
+def _declared(stream: Any) -> dict[str, Any]:
+    """What the container says a track holds (its frames may say otherwise, and win)."""
+    ctx = stream.codec_context
+    if ctx is None:
+        return {}
+    if stream.type == "audio":
+        channels = getattr(getattr(ctx, "layout", None), "nb_channels", 0) or getattr(ctx, "channels", 0)
+        return {"sample_rate": ctx.sample_rate, "channel_count": channels} if ctx.sample_rate and channels else {}
+    if ctx.width and ctx.height:
+        rate = stream.average_rate or stream.guessed_rate
+        return {"width": ctx.width, "height": ctx.height, **({"frame_rate": float(rate)} if rate else {})}
+    return {}

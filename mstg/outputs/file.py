@@ -18,6 +18,8 @@ from .formats import FINE_TIME_BASE, ContainerDefaults, defaults_for
 from .staging import StagedFile
 
 US = 1_000_000
+#: How much of one track a file output holds while it waits for another's first frame.
+PREROLL_MAX_US = 1_000_000
 
 
 @dataclass
@@ -102,6 +104,25 @@ def _sane_samples(frame: Any) -> Any:
                                      layout=frame.layout.name)
     out.sample_rate = frame.sample_rate
     return out
+
+
+def _stand_in(kind: str, settings: dict[str, Any]) -> VideoFrame | AudioData | None:
+    """A frame shaped as ``settings`` say (never written): what a stream is made from when
+    its track's first frame is late. None when the settings do not say enough."""
+    import numpy as np
+
+    if kind == "audio":
+        rate, channels = settings.get("sample_rate"), settings.get("channel_count")
+        if not rate or not channels:
+            return None
+        return AudioData.from_ndarray(np.zeros((int(channels), 1), np.float32), sample_rate=int(rate),
+                                      timestamp=0)
+    width, height = settings.get("width"), settings.get("height")
+    if not width or not height:
+        return None
+    rate = settings.get("frame_rate")
+    return VideoFrame.from_ndarray(np.zeros((int(height), int(width), 3), np.uint8), timestamp=0,
+                                   duration=round(US / rate) if rate else None)
 
 
 def _picture_type_none() -> Any:
@@ -235,18 +256,38 @@ class FileOutput(Output):
         first = processor.read()
         with self._setup_lock:
             self._firsts[kind] = first
-            if len(self._firsts) == len(self.processors):
+            if len(self._firsts) == len(self.processors) and not self._ready.is_set():
                 self._setup()
         pending: list[Any] = [] if first is None else [first]
         while not self._ready.is_set():
             frame = processor.read(timeout=0.02)
             if frame is not None:
                 pending.append(frame)
+                if frame.timestamp - pending[0].timestamp >= PREROLL_MAX_US:
+                    self._start_without_late_tracks()
         if self._container is None or kind not in self._streams:
             for frame in pending:
                 frame.close()
             return []
         return pending
+
+    def _start_without_late_tracks(self) -> None:
+        """A track whose first frame is late (audio starting 20 s in, or never): rather than
+        hold every frame of the others meanwhile, start the file with the late track's
+        stream made from what its input declared (its frames join it when they come). A
+        track with nothing declared (a device) or stream-copied is waited for, as before."""
+        with self._setup_lock:
+            if self._ready.is_set():
+                return
+            stand_ins = {}
+            for kind, processor in self.processors.items():
+                if kind not in self._firsts:
+                    stand_in = None if kind in self.copies else _stand_in(kind, processor.track.get_settings())
+                    if stand_in is None:
+                        return
+                    stand_ins[kind] = stand_in
+            self._firsts.update(stand_ins)
+            self._setup()
 
     def _setup(self) -> None:
         try:
