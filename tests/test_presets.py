@@ -358,3 +358,13 @@ def test_every_package_and_the_presets_are_packaged() -> None:
     assert packages <= set(config["packages"]), "add the new package to pyproject.toml"
     assert config["package-dir"]["mstg.presets_data"] == "presets"
     assert "*.yaml" in config["package-data"]["mstg.presets_data"]
+
+
+def test_the_null_output_may_be_written_without_quotes(tmp_path: Path) -> None:
+    write(tmp_path, "version: 1\ninputs: [demo]\noutputs: [null]\ntransforms: [barcode]\n")
+    result = run_mstg("run", "--preset", "./mine.yaml", "--duration", "0.2", "--events", "-", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr.decode()
+    assert b'"type": "barcode"' in result.stdout and list(tmp_path.iterdir()) == [tmp_path / "mine.yaml"]
+    write(tmp_path, "version: 1\ninputs: [demo]\noutputs: [~]\n")  # another null: no output named
+    refused = run_mstg("presets", "validate", "./mine.yaml", cwd=tmp_path)
+    assert refused.returncode == 2 and "outputs[0]: expected a value" in refused.stderr.decode()

@@ -169,7 +169,8 @@ class Checker:
                 return
         elif option.multiple:
             items = node.value if isinstance(node, SequenceNode) else [node]
-            words = [self.word(item, f"{path}[{i}]" if item is not node else path)
+            words = [NULL_SINK if option.dest == "outputs" and _is_null_sink(item)
+                     else self.word(item, f"{path}[{i}]" if item is not node else path)
                      for i, item in enumerate(items)]
             if any(w is None for w in words):
                 return
@@ -206,3 +207,12 @@ class Checker:
 
     def chain(self, node: Node) -> list[TransformStep]:
         return check_chain(self, node)
+
+
+#: The output that writes nothing: YAML reads it unquoted as null.
+NULL_SINK = "null"
+
+
+def _is_null_sink(node: Node) -> bool:
+    """``outputs: [null]`` written without quotes: YAML's null, meant as the ``null`` sink."""
+    return isinstance(node, ScalarNode) and node.value == NULL_SINK and node.style is None
