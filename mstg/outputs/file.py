@@ -121,7 +121,10 @@ def _stand_in(kind: str, settings: dict[str, Any]) -> VideoFrame | AudioData | N
     if not width or not height:
         return None
     rate = settings.get("frame_rate")
-    return VideoFrame.from_ndarray(np.zeros((int(height), int(width), 3), np.uint8), timestamp=0,
+    width, height = int(width), int(height)
+    even = width % 2 == 0 and height % 2 == 0  # I420, as decoded video mostly is
+    picture = np.zeros((height * 3 // 2, width) if even else (height, width, 3), np.uint8)
+    return VideoFrame.from_ndarray(picture, format="yuv420p" if even else "bgr24", timestamp=0,
                                    duration=round(US / rate) if rate else None)
 
 
