@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import threading
 import time
@@ -128,6 +129,7 @@ def _stand_in(kind: str, settings: dict[str, Any]) -> VideoFrame | AudioData | N
                                    duration=round(US / rate) if rate else None)
 
 
+@functools.cache
 def _picture_type_none() -> Any:
     from av.video.frame import PictureType
 
@@ -262,12 +264,14 @@ class FileOutput(Output):
             if len(self._firsts) == len(self.processors) and not self._ready.is_set():
                 self._setup()
         pending: list[Any] = [] if first is None else [first]
+        tried_stand_ins = False
         while not self._ready.is_set():
             frame = processor.read(timeout=0.02)
             if frame is not None:
                 pending.append(frame)
-                if frame.timestamp - pending[0].timestamp >= PREROLL_MAX_US:
+                if not tried_stand_ins and frame.timestamp - pending[0].timestamp >= PREROLL_MAX_US:
                     self._start_without_late_tracks()
+                    tried_stand_ins = True  # what was not declared then will not be later
         if self._container is None or kind not in self._streams:
             for frame in pending:
                 frame.close()
