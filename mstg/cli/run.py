@@ -105,6 +105,7 @@ def run(**opts: Any) -> None:
     The first video track and the first audio track among the inputs are used. Progress
     and the summary go to stderr; stdout carries only media or events.
     """
+    from ..identity import refuse_inputs_as_outputs
     from ..pipeline import Pipeline
     from .events import EventWriter
     from .progress import Reporter
@@ -125,6 +126,7 @@ def run(**opts: Any) -> None:
     transforms = preset_chain if preset_chain is not None else build_transforms(opts["transforms"], quiet=opts["quiet"])
     inputs = build_inputs(opts)
     try:
+        refuse_inputs_as_outputs(inputs, [*outputs_spec, *([opts["events"]] if opts["events"] else [])])
         outputs = build_outputs(opts)
         _crash_tolerance(outputs, opts.get("fragmented"))
         events = EventWriter.open(opts["events"], overwrite=opts["overwrite"]) if opts["events"] else None
