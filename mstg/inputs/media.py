@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from ..errors import InputError, InputNotFoundError, UsageError
 from ..frames import AudioData, EncodedAudioChunk, VideoFrame
 from .base import Frame, Input
+from .orientation import frame_orientation, peek_orientation, square_size, stream_sar
 
 US = 1_000_000
 #: A step back in a track's timestamps larger than this is a discontinuity (see ``_continuous``).
@@ -77,6 +79,7 @@ class MediaInput(Input):
         self.timeout = timeout
         if live is not None:
             self.live = live
+        self._format, self._options = format, options
         self.container = open_container(url, format=format, options=_with_read_timeout(url, options, timeout),
                                         timeout=timeout, label=self.name)
         try:
@@ -103,7 +106,7 @@ class MediaInput(Input):
             stream.thread_type = "AUTO"
             codec = stream.codec_context.name if stream.codec_context else "?"
             self._streams[stream.index] = self._add_source(stream.type, f"{self.name}#{stream.index} {codec}",
-                                                           _declared(stream))
+                                                           self._declared_shown(stream))
         if not self._streams:
             raise InputError(f"{self.name} has no audio or video track to read")
         self._selected = [s for s in (video, audio) if s is not None]
@@ -111,6 +114,19 @@ class MediaInput(Input):
         self._next_pts_us = {s.index: 0 for s in self._selected}
         self._shift_us = {s.index: 0 for s in self._selected}
         self._ends_us: dict[int, int] = {}
+
+    def _declared_shown(self, stream: Any) -> dict[str, Any]:
+        """What the track declares, its video size as shown (what a late track's stream is
+        made from): a local file's first picture is peeked at for its display matrix."""
+        declared = _declared(stream)
+        if stream.type != "video" or "width" not in declared or not self.autorotate:
+            return declared
+        size = square_size(declared["width"], declared["height"], stream_sar(stream))
+        if os.path.isfile(self.url):
+            size = peek_orientation(self.url, stream.index, format=self._format,
+                                    options=self._options).shown_size(*size)
+        declared["width"], declared["height"] = size
+        return declared
 
     @property
     def seekable(self) -> bool:
@@ -207,18 +223,35 @@ class MediaInput(Input):
         if stream.type == "video":
             duration = self._video_duration(stream, frame)
             self._next_pts_us[index] = ts + self._origin_us + start_us + duration
-            wrapped: Frame = VideoFrame.from_av(frame, timestamp=shown, duration=duration, index=count,
-                                                capture_time=now)
-            turn = -round(getattr(frame, "rotation", 0) or 0) % 360
-            if self.autorotate and turn in (90, 180, 270):
-                turned = wrapped.rotated(turn)
-                wrapped.close()
-                wrapped = turned
+            wrapped: Frame = VideoFrame.from_av(self._square(stream, frame), timestamp=shown,
+                                                duration=duration, index=count, capture_time=now)
+            if self.autorotate:
+                wrapped = self._upright(frame, wrapped)
         else:
             wrapped = AudioData.from_av(frame, timestamp=shown, index=count, capture_time=now)
             self._next_pts_us[index] = ts + self._origin_us + start_us + wrapped.duration
         self._ends_us[index] = shown + (wrapped.duration or 0)
         return self._streams[index], wrapped
+
+    def _square(self, stream: Any, frame: Any) -> Any:
+        """Pixels that are not square (a sample aspect ratio) scaled to the size shown."""
+        sar = stream_sar(stream) if self.autorotate else None
+        width, height = square_size(frame.width, frame.height, sar)
+        if (width, height) == (frame.width, frame.height):
+            return frame
+        squared = frame.reformat(width=width, height=height, interpolation="BICUBIC")
+        squared.pts, squared.time_base = frame.pts, frame.time_base
+        return squared
+
+    @staticmethod
+    def _upright(frame: Any, wrapped: VideoFrame) -> VideoFrame:
+        """The picture as shown: its display matrix (rotation, flips) applied."""
+        orientation = frame_orientation(frame)
+        if orientation.upright:
+            return wrapped
+        turned = orientation.apply(wrapped)
+        wrapped.close()
+        return turned
 
     def _continuous(self, index: int, ts: int) -> int:
         """A track whose timestamps jump back by more than :data:`BACKWARD_JUMP_US`
