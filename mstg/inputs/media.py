@@ -11,7 +11,7 @@ from typing import Any
 from ..errors import InputError, InputNotFoundError, UsageError
 from ..frames import AudioData, EncodedAudioChunk, VideoFrame
 from .base import Frame, Input
-from .orientation import frame_orientation, peek_orientation, square_size, stream_sar
+from .orientation import MATRIX_DEMUXERS, frame_orientation, peek_orientation, square_size, stream_sar
 
 US = 1_000_000
 #: A step back in a track's timestamps larger than this is a discontinuity (see ``_continuous``).
@@ -122,7 +122,7 @@ class MediaInput(Input):
         if stream.type != "video" or "width" not in declared or not self.autorotate:
             return declared
         size = square_size(declared["width"], declared["height"], stream_sar(stream))
-        if os.path.isfile(self.url):
+        if os.path.isfile(self.url) and self.container.format.name.startswith(MATRIX_DEMUXERS):
             size = peek_orientation(self.url, stream.index, format=self._format,
                                     options=self._options).shown_size(*size)
         declared["width"], declared["height"] = size
