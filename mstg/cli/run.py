@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from ..errors import ExitStatus, UsageError
+from .checks import refuse_binary_on_terminal
 from .errors import Interrupted, handle_errors
 from .presets_cmd import complete_presets
 
@@ -120,6 +121,7 @@ def run(**opts: Any) -> None:
     outputs_spec = list(opts["outputs"])
     if not outputs_spec:
         raise UsageError("no output: give one with -o (a file, '-' for stdout, or null)")
+    refuse_binary_on_terminal(outputs_spec, opts.get("output_format"))
     if opts["events"] == "-" and "-" in outputs_spec:
         raise UsageError("stdout cannot carry both media (-o -) and events (--events -)")
     transforms = preset_chain if preset_chain is not None else build_transforms(opts["transforms"], quiet=opts["quiet"])
