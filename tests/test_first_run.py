@@ -12,7 +12,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import run_mstg
+from conftest_live import alsa, alsa_config  # noqa: F401
 
 
 def run_on_terminal(*args: str, timeout: float = 60) -> tuple[int, bytes, bytes]:
@@ -82,3 +85,47 @@ def test_probe_describes_synthetic_sources() -> None:
         result = run_mstg("probe", spec, "--json")
         assert result.returncode == 0, (spec, result.stderr.decode())
         assert [t["kind"] for t in json.loads(result.stdout)["tracks"]] == [kind]
+
+
+# hints ----------------------------------------------------------------------------------
+def error_lines(result: subprocess.CompletedProcess) -> list[str]:
+    return result.stderr.decode().splitlines()
+
+
+def test_a_speaker_that_cannot_open_points_at_the_speakers(alsa: Path) -> None:
+    result = run_mstg("run", "-i", "sine", "--duration", "0.2", "-o", "speaker:nosuchdevice")
+    assert result.returncode == 8
+    message, hint = error_lines(result)
+    assert message.startswith("error: cannot open speaker 'nosuchdevice': ")
+    assert "(speakers here: speaker" in message and "microphone" not in message
+    assert hint == "hint: 'mstg devices' lists the speakers; ALSA names look like default, hw:1 or plughw:1,0"
+
+
+def test_a_folder_with_a_trailing_slash_is_suggested_with_one_slash(tmp_path: Path) -> None:
+    shots = tmp_path / "qrcode-1"
+    shots.mkdir()
+    for name in ("a.jpg", "b.jpg", "notes.txt"):
+        (shots / name).write_bytes(b"")
+    result = run_mstg("run", "-i", f"{shots}/", "-o", "null")
+    assert result.returncode == 3
+    assert error_lines(result) == [f"error: {shots}/ is a folder", f"hint: for its pictures use '{shots}/*.jpg'"]
+
+
+def test_an_unknown_encoder_points_at_mstg_encoders(tmp_path: Path) -> None:
+    result = run_mstg("run", "-i", "testsrc", "--duration", "0.2", "--video-codec", "h265", "-o",
+                      str(tmp_path / "out.mp4"))
+    assert result.returncode == 5
+    assert error_lines(result) == ["error: unknown video encoder 'h265'",
+                                   "hint: 'mstg encoders' lists what can be encoded here"]
+
+
+def test_a_gpu_encoder_without_a_gpu_names_the_software_one(tmp_path: Path) -> None:
+    out = tmp_path / "out.mp4"
+    result = run_mstg("run", "-i", "testsrc", "--duration", "0.2", "--video-codec", "h264_nvenc",
+                      "-o", str(out))
+    if result.returncode == 0:
+        pytest.skip("this machine has a working NVIDIA encoder")
+    assert result.returncode == 5 and not out.exists()
+    assert error_lines(result) == [
+        f"error: {out}: no usable GPU encoder was found for h264_nvenc (no such GPU, or no driver for it)",
+        "hint: use the software encoder: --video-codec libx264"]

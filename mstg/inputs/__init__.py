@@ -16,7 +16,7 @@ from ..errors import InputNotFoundError, UsageError
 from .base import Input
 from .demo import DemoInput
 from .devices import is_device_spec, open_device
-from .images import ImageInput, is_animated, is_image_spec
+from .images import ImageInput, folder_glob, is_animated, is_image_spec
 from .media import MediaInput
 
 __all__ = ["DemoInput", "ImageInput", "Input", "MediaInput", "open_input", "LAVFI_SOURCES"]
@@ -109,5 +109,5 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
     if not os.path.exists(spec):
         raise InputNotFoundError(f"input not found: {spec}")
     if os.path.isdir(spec):
-        raise InputNotFoundError(f"{spec} is a folder", hint=f"for its pictures use '{spec}/*.png'")
+        raise InputNotFoundError(f"{spec} is a folder", hint=f"for its pictures use '{folder_glob(spec)}'")
     return MediaInput(spec, **common)

@@ -27,6 +27,26 @@ def is_image_spec(spec: str) -> bool:
         bool(GLOB_CHARS.search(spec)) or os.path.isfile(spec) or not os.path.exists(spec))
 
 
+def folder_glob(folder: str) -> str:
+    """The glob for a folder's pictures, by the extension most of them have (one slash,
+    whatever the folder was written with).
+
+    >>> folder_glob("/nonexistent/shots/")
+    '/nonexistent/shots/*.png'
+    """
+    counts: dict[str, int] = {}
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        names = []
+    for name in names:
+        extension = os.path.splitext(name)[1]
+        if extension.lower() in IMAGE_EXTENSIONS:
+            counts[extension] = counts.get(extension, 0) + 1
+    extension = max(sorted(counts), key=lambda e: counts[e]) if counts else ".png"
+    return os.path.join(folder.rstrip("/") or "/", f"*{extension}")
+
+
 #: Picture formats that may hold an animation (several frames in one file).
 ANIMATED_EXTENSIONS = {".gif", ".webp", ".png", ".apng"}
 
