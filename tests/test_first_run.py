@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_mstg
+from conftest import probe, run_mstg
 from conftest_live import alsa, alsa_config  # noqa: F401
 
 
@@ -129,3 +129,26 @@ def test_a_gpu_encoder_without_a_gpu_names_the_software_one(tmp_path: Path) -> N
     assert error_lines(result) == [
         f"error: {out}: no usable GPU encoder was found for h264_nvenc (no such GPU, or no driver for it)",
         "hint: use the software encoder: --video-codec libx264"]
+
+
+# input-only settings on a file -------------------------------------------------------------
+@pytest.mark.parametrize("flags, message, hint", [
+    (["--sample-rate", "16000"], "error: --sample-rate: only for cameras, microphones, the screen and the demo",
+     "hint: to resample the sound, use the resample transform: -t resample:rate=16000"),
+    (["--input-size", "640x360"], "error: --input-size: only for cameras, microphones, the screen and the demo",
+     "hint: to scale the pictures, use --size 640x360"),
+    (["--input-fps", "12.5"], "error: --input-fps: only for images, cameras, the screen and the demo "
+     "(a file keeps its own timing)", "hint: for a constant output frame rate, use --fps 12.5"),
+])
+def test_input_only_settings_on_a_file_point_at_the_output_side_way(clip: Path, tmp_path: Path, flags: list[str],
+                                                                    message: str, hint: str) -> None:
+    result = run_mstg("run", "-i", str(clip), *flags, "-o", str(tmp_path / "out.wav"))
+    assert result.returncode == 2 and error_lines(result) == [message, hint]
+    assert not (tmp_path / "out.wav").exists()
+
+
+def test_the_hinted_resample_does_what_was_asked(clip: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.wav"
+    result = run_mstg("run", "-i", str(clip), "-t", "resample:rate=16000", "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    assert probe(out)["audio"][0][1].sample_rate == 16000
