@@ -152,3 +152,34 @@ def test_the_hinted_resample_does_what_was_asked(clip: Path, tmp_path: Path) -> 
     result = run_mstg("run", "-i", str(clip), "-t", "resample:rate=16000", "-o", str(out))
     assert result.returncode == 0, result.stderr.decode()
     assert probe(out)["audio"][0][1].sample_rate == 16000
+
+
+# a glob over a folder of pictures and other files -------------------------------------------
+def test_a_glob_over_a_mixed_folder_reads_the_pictures_and_names_what_was_skipped(tmp_path: Path) -> None:
+    import cv2
+    import numpy as np
+
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    for n, grey in enumerate((40, 120, 200)):
+        cv2.imwrite(str(folder / f"{n}.png"), np.full((48, 64, 3), grey, np.uint8))
+    (folder / "notes.txt").write_text("not a picture")
+    (folder / "list.txt").write_text("nor this")
+    out = tmp_path / "out.nut"  # raw pictures on stdout: the pixels as read
+    result = run_mstg("run", "-i", f"{folder}/*", "-o", "-")
+    assert result.returncode == 0, result.stderr.decode()
+    assert error_lines(result) == [
+        f"warning: {folder}/*: skipped 2 match(es) that are not pictures: list.txt, notes.txt"]
+    out.write_bytes(result.stdout)
+    frames = [frame.to_ndarray(format="bgr24") for _, frame in probe(out)["video"]]
+    assert [int(np.median(f)) for f in frames] == [40, 120, 200]
+    quiet = run_mstg("run", "-i", f"{folder}/*", "-o", "null", "-q")
+    assert quiet.returncode == 0 and quiet.stderr == b""
+
+
+def test_a_glob_that_matches_no_picture_says_so(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not a picture")
+    result = run_mstg("run", "-i", f"{tmp_path}/*", "-o", "null")
+    assert result.returncode == 3
+    assert error_lines(result) == [f"error: no picture among the 1 match(es) of {tmp_path}/*",
+                                   "hint: a glob reads pictures (.png, .jpg, .webp ...); give a video as its own -i"]
