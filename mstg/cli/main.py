@@ -66,10 +66,12 @@ def main(argv: Any = None) -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except click.UsageError as exc:  # an unknown option, a bad or missing value
+        from .values import usage_message
+
         ctx = exc.ctx
         where = ctx.command_path if ctx is not None else "mstg"
         what = "commands" if ctx is None or isinstance(ctx.command, click.Group) else "options"
-        _usage_error(exc.format_message(), exc.exit_code, f"'{where} --help' lists the {what}")
+        _usage_error(usage_message(exc), exc.exit_code, f"'{where} --help' lists the {what}")
     except click.ClickException as exc:
         _usage_error(exc.format_message(), exc.exit_code, None)
     except click.Abort:  # Ctrl-C while click itself was reading the command line

@@ -54,7 +54,9 @@ def _convert(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     try:
         return param.process_value(ctx, value)
     except click.BadParameter as exc:
-        raise ValueError(exc.message) from None
+        from .values import preset_message
+
+        raise ValueError(preset_message(exc, value)) from None
 
 
 def _given(ctx: click.Context, name: str) -> bool:
