@@ -183,3 +183,19 @@ def test_a_glob_that_matches_no_picture_says_so(tmp_path: Path) -> None:
     assert result.returncode == 3
     assert error_lines(result) == [f"error: no picture among the 1 match(es) of {tmp_path}/*",
                                    "hint: a glob reads pictures (.png, .jpg, .webp ...); give a video as its own -i"]
+
+
+# a crop outside the picture ------------------------------------------------------------------
+def test_a_crop_outside_the_picture_is_a_parameter_error_naming_its_size(tmp_path: Path) -> None:
+    out = tmp_path / "out.mp4"
+    result = run_mstg("run", "-i", "testsrc=size=640x240", "--duration", "0.2", "-t", "crop:x=2000",
+                      "-o", str(out))
+    assert result.returncode == 2 and not out.exists()
+    assert error_lines(result) == ["error: transform 'crop': x=2000, y=0 is outside the 640x240 picture",
+                                   "hint: x must be under 640 and y under 240"]
+    wide = run_mstg("run", "-i", "testsrc=size=640x240", "--duration", "0.2", "-t", "crop:x=20,width=640",
+                    "-o", str(out))
+    assert wide.returncode == 2 and not out.exists()
+    assert error_lines(wide) == [
+        "error: transform 'crop': the crop 640x240 at 20,0 does not fit in the 640x240 picture",
+        "hint: x + width must be at most 640, y + height at most 240"]
