@@ -199,3 +199,16 @@ def test_a_crop_outside_the_picture_is_a_parameter_error_naming_its_size(tmp_pat
     assert error_lines(wide) == [
         "error: transform 'crop': the crop 640x240 at 20,0 does not fit in the 640x240 picture",
         "hint: x + width must be at most 640, y + height at most 240"]
+
+
+# mstg transforms NAME ------------------------------------------------------------------------
+def test_a_transform_s_description_shows_no_markup() -> None:
+    result = run_mstg("transforms", "blur")
+    assert result.returncode == 0
+    text = result.stdout.decode()
+    assert "Gaussian blur like FFmpeg's gblur: luma at sigma, chroma at sigma / 2." in text
+    for name in ("blur", "ffmpeg", "text", "barcode", "mono"):
+        shown = run_mstg("transforms", name).stdout.decode()
+        assert "``" not in shown and ":meth:" not in shown, name
+    listing = run_mstg("transforms").stdout.decode()
+    assert "``" not in listing and "blur" in listing
