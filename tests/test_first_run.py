@@ -212,3 +212,49 @@ def test_a_transform_s_description_shows_no_markup() -> None:
         assert "``" not in shown and ":meth:" not in shown, name
     listing = run_mstg("transforms").stdout.decode()
     assert "``" not in listing and "blur" in listing
+
+
+# presets ------------------------------------------------------------------------------------
+def test_presets_copy_makes_the_folder_and_renames_the_preset(tmp_path: Path) -> None:
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}  # no such folder yet
+    result = run_mstg("presets", "copy", "to-gif", "my-gif", env=env)
+    assert result.returncode == 0, result.stderr.decode()
+    copied = tmp_path / "config" / "mstg" / "presets" / "my-gif.yaml"
+    assert result.stdout.decode() == f"{copied}\n"
+    assert "name: my-gif" in copied.read_text() and "name: to-gif" not in copied.read_text()
+    listed = run_mstg("presets", "--json", env=env)
+    assert {"name": "my-gif", "source": "user"}.items() <= \
+        next(r for r in json.loads(listed.stdout) if r["name"] == "my-gif").items()
+    gif = tmp_path / "clip.gif"
+    ran = run_mstg("run", "--preset", "my-gif", "-i", "testsrc=size=960x540", "--duration", "0.5",
+                   "-o", str(gif), env=env)
+    assert ran.returncode == 0, ran.stderr.decode()
+    frames = probe(gif)["video"]
+    assert (frames[0][1].width, frames[0][1].height) == (480, 270)
+    again = run_mstg("presets", "copy", "to-gif", "my-gif", env=env)
+    assert again.returncode == 6 and error_lines(again) == [f"error: {copied} exists", "hint: pass -y to overwrite it"]
+    copied.write_text(copied.read_text() + "# mine\n")
+    assert run_mstg("presets", "copy", "to-gif", "my-gif", "-y", env=env).returncode == 0
+    assert "# mine" not in copied.read_text()
+
+
+def test_presets_copy_refuses_a_bundled_name(tmp_path: Path) -> None:
+    env = {"XDG_CONFIG_HOME": str(tmp_path)}
+    result = run_mstg("presets", "copy", "to-gif", "to-gif", env=env)
+    assert result.returncode == 2 and not (tmp_path / "mstg").exists()
+    assert error_lines(result) == ["error: 'to-gif' is the name of a bundled preset, which would hide the copy",
+                                   "hint: pick another name, e.g. my-to-gif"]
+
+
+def test_a_yaml_tag_does_not_stop_validate_from_reporting_the_rest(tmp_path: Path) -> None:
+    preset = tmp_path / "mine.yaml"
+    preset.write_text("version: 1\ninputs: !!python/object:os.system x\ncrf: abc\n"
+                      "transforms:\n  - blur: {sigma: !big 3}\n  - blurr\n")
+    result = run_mstg("presets", "validate", str(preset))
+    assert result.returncode == 2
+    assert error_lines(result) == [
+        f"error: {preset}:2:9: YAML tags are not allowed in a preset (found !!python/object:os.system)",
+        f"error: {preset}:5:19: YAML tags are not allowed in a preset (found !big)",
+        f"error: {preset}:3:6: crf: expects an integer between 0 and 63, got 'abc'",
+        f"error: {preset}:6:5: transforms[1]: unknown transform 'blurr' (did you mean 'blur'?)",
+        "hint: 'mstg transforms' lists them"]

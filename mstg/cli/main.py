@@ -14,7 +14,7 @@ COMMANDS = {
     "run": ("mstg.cli.run", "run", "Read inputs, run transforms, write outputs."),
     "devices": ("mstg.cli.devices_cmd", "devices", "List cameras (with their modes), microphones, speakers."),
     "transforms": ("mstg.cli.transforms_cmd", "transforms", "List transforms, or show one's parameters."),
-    "presets": ("mstg.cli.presets_cmd", "presets", "List, show or validate presets (YAML pipelines)."),
+    "presets": ("mstg.cli.presets_cmd", "presets", "List, show, copy or validate presets (YAML pipelines)."),
     "probe": ("mstg.cli.probe_cmd", "probe", "Show the tracks, codecs, sizes and rates of an input."),
 }
 
