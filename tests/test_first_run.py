@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -258,3 +259,44 @@ def test_a_yaml_tag_does_not_stop_validate_from_reporting_the_rest(tmp_path: Pat
         f"error: {preset}:3:6: crf: expects an integer between 0 and 63, got 'abc'",
         f"error: {preset}:6:5: transforms[1]: unknown transform 'blurr' (did you mean 'blur'?)",
         "hint: 'mstg transforms' lists them"]
+
+
+# progress and the summary ---------------------------------------------------------------------
+def test_progress_labels_its_times_and_the_summary_after_ctrl_c_says_interrupted(tmp_path: Path) -> None:
+    import fcntl
+    import signal
+    import struct
+    import termios
+
+    out = tmp_path / "out.mkv"
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 160, 0, 0))
+    proc = subprocess.Popen([sys.executable, "-m", "mstg", "run", "-i", "testsrc", "--duration", "60",
+                             "--realtime", "-o", str(out)], stdout=subprocess.DEVNULL, stderr=slave,
+                            stdin=subprocess.DEVNULL, env={**os.environ, "TERM": "xterm"})
+    os.close(slave)
+    shown = bytearray()
+    deadline = time.monotonic() + 60
+    while b"left" not in shown and time.monotonic() < deadline and proc.poll() is None:
+        if select.select([master], [], [], 0.2)[0]:
+            shown += os.read(master, 65536)
+    proc.send_signal(signal.SIGINT)  # Ctrl-C: the run finishes cleanly
+    while time.monotonic() < deadline:
+        if not select.select([master], [], [], 0.2)[0]:
+            if proc.poll() is not None:
+                break
+            continue
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    assert proc.wait(timeout=30) == 130
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.decode(errors="replace"))  # colours, cursor moves
+    assert "elapsed 0:00:0" in text and " left " in text  # the progress bar's times, each labelled
+    summary = [line for line in text.splitlines() if line.startswith("mstg: ")]
+    assert len(summary) == 1 and summary[0].startswith("mstg: interrupted (Ctrl-C), "), text
+    assert probe(out)["video"]  # what was written before Ctrl-C plays

@@ -147,11 +147,11 @@ def run(**opts: Any) -> None:
     finally:
         if events is not None:
             events.close()
-    reporter.summary(stats, outputs)
+    reporter.summary(stats, outputs, interrupted)
     if opts.get("verbose") and not opts["quiet"]:
         from .progress import summary_line
 
-        click.echo(summary_line(stats), err=True)
+        click.echo(summary_line(stats, interrupted), err=True)
     _warn(stats, outputs, opts)
     if interrupted:
         sys.exit(int(interrupted[-1]))
