@@ -300,3 +300,40 @@ def test_progress_labels_its_times_and_the_summary_after_ctrl_c_says_interrupted
     summary = [line for line in text.splitlines() if line.startswith("mstg: ")]
     assert len(summary) == 1 and summary[0].startswith("mstg: interrupted (Ctrl-C), "), text
     assert probe(out)["video"]  # what was written before Ctrl-C plays
+
+
+# shell completion -------------------------------------------------------------------------------
+def complete(words: str) -> list[str]:
+    """What ``mstg`` offers for the last of ``words`` (click's bash protocol, as documented)."""
+    env = {"_MSTG_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1)}
+    result = run_mstg(env=env)
+    assert result.returncode == 0, result.stderr.decode()
+    return [line.split(",", 1)[1] for line in result.stdout.decode().splitlines()]
+
+
+def test_completion_offers_transform_names_parameters_and_choices() -> None:
+    assert complete("mstg run -t bl") == ["blur"]
+    assert complete("mstg run -t blur:") == ["blur:sigma="]
+    assert complete("mstg run -t crop:x=3,") == ["crop:x=3,y=", "crop:x=3,width=", "crop:x=3,height="]
+    assert complete("mstg run -t flip:direction=v") == ["flip:direction=vertical"]
+    assert "barcode:formats=qr_code,ean_13" in complete("mstg run -t barcode:formats=qr_code,e")
+    assert sorted(complete("mstg run --preset to-")) == ["to-gif", "to-web-mp4"]
+
+
+def test_completion_in_bash_completes_after_the_colon(tmp_path: Path) -> None:
+    import shutil
+
+    bin_dir = Path(sys.executable).parent
+    if not (bin_dir / "mstg").exists() or shutil.which("bash") is None:
+        pytest.skip("needs bash and the mstg script installed beside this Python")
+    script = tmp_path / "complete.sh"
+    script.write_text(
+        'eval "$(_MSTG_COMPLETE=bash_source mstg)"\n'
+        'COMP_LINE="mstg run -t blur:"; COMP_POINT=${#COMP_LINE}; COMP_WORDS=(mstg run -t blur :); COMP_CWORD=4\n'
+        '_mstg_completion mstg 2>/dev/null; printf "[%s]\\n" "${COMPREPLY[@]}"\n'
+        'COMPREPLY=(); COMP_LINE="mstg run -t flip:direction=ve"; COMP_POINT=${#COMP_LINE}\n'
+        'COMP_WORDS=(mstg run -t flip : direction = ve); COMP_CWORD=7\n'
+        '_mstg_completion mstg 2>/dev/null; printf "[%s]\\n" "${COMPREPLY[@]}"\n')
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run(["bash", str(script)], capture_output=True, text=True, env=env, timeout=60)
+    assert result.stdout.splitlines() == ["[sigma=]", "[vertical]"], result.stderr  # what bash puts after ':' / '='

@@ -58,8 +58,13 @@ _NO_ARGS: type[Exception] = getattr(click.exceptions, "NoArgsIsHelpError", type(
 
 def main(argv: Any = None) -> None:
     """Console-script entry point: a wrong flag or value is one ``error:`` line too."""
+    import os
     import sys
 
+    if os.environ.get("_MSTG_COMPLETE"):  # shell completion: -t values hold ':' and '='
+        from .completion import install
+
+        install()
     try:
         result = cli.main(args=argv, prog_name="mstg", standalone_mode=False)
     except _NO_ARGS as exc:  # plain ``mstg``: the help, as click shows it

@@ -11,6 +11,7 @@ import click
 
 from ..errors import ExitStatus, UsageError
 from .checks import refuse_binary_on_terminal
+from .completion import complete_transforms
 from .errors import Interrupted, handle_errors
 from .presets_cmd import complete_presets
 
@@ -48,7 +49,7 @@ Examples:
 @click.option("-i", "--input", "inputs", multiple=True, metavar="INPUT",
               help="What to read (default: demo).")
 @click.option("-t", "--transform", "transforms", multiple=True, metavar="NAME[:K=V,...]",
-              help="A transform to apply, in order; repeat for a chain.")
+              help="A transform to apply, in order; repeat for a chain.", shell_complete=complete_transforms)
 @click.option("-o", "--output", "outputs", multiple=True, metavar="OUTPUT",
               help="Where to write; repeat to write several at once.")
 @click.option("--preset", metavar="NAME|PATH", shell_complete=complete_presets,
