@@ -33,6 +33,7 @@ _EXPORTS = {
     "InputError": "errors", "InputNotFoundError": "errors", "OutputError": "errors",
     "OutputExistsError": "errors", "TransformError": "errors", "UsageError": "errors",
     "DeviceError": "errors",
+    "MstgWarning": "errors",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -41,6 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .chain import TransformChain
     from .errors import (DeviceError, ExitStatus, InputError, InputNotFoundError, InvalidStateError,
                          MstgError, OutputError, OutputExistsError, TransformError, UsageError)
+    from .errors import MstgWarning
     from .frames import AudioData, VideoFrame
     from .inputs import Input, open_input
     from .outputs import EncodeOptions, FileOutput, NullOutput, Output, open_output

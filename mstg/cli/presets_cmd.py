@@ -1,4 +1,4 @@
-"""``mstg presets``: list, show and validate presets; and ``mstg run --preset`` merging."""
+"""``mstg presets``: list, show, copy and validate presets; and ``mstg run --preset`` merging."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ PRESETS_EPILOG = """\b
 Examples:
   mstg presets
   mstg presets show barcode-scanner
-  mstg presets show to-gif > ~/.config/mstg/presets/my-gif.yaml
+  mstg presets copy to-gif my-gif
   mstg presets validate ./mine.yaml
   mstg run --preset barcode-scanner
   mstg run --preset ./mine.yaml -o other.mp4
@@ -54,7 +54,9 @@ def _convert(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     try:
         return param.process_value(ctx, value)
     except click.BadParameter as exc:
-        raise ValueError(exc.message) from None
+        from .values import preset_message
+
+        raise ValueError(preset_message(exc, value)) from None
 
 
 def _given(ctx: click.Context, name: str) -> bool:
@@ -180,6 +182,22 @@ def show(name: str, path_only: bool, debug: bool = False) -> None:
         Console().print(Syntax(text, "yaml", theme="ansi_dark", background_color="default"))
     else:
         click.echo(text, nl=not text.endswith("\n"))
+
+
+@presets.command("copy", epilog="\b\nExamples:\n  mstg presets copy to-gif my-gif\n"
+                                "  \"$EDITOR\" \"$(mstg presets copy to-gif my-gif)\"\n"
+                                "  mstg run --preset my-gif -i clip.mp4 -o clip.gif")
+@click.argument("name", shell_complete=complete_presets)
+@click.argument("new")
+@click.option("-y", "--overwrite", is_flag=True, help="Replace a preset of yours named NEW.")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@handle_errors
+def copy(name: str, new: str, overwrite: bool, debug: bool = False) -> None:
+    """Copy the preset NAME into your presets folder as NEW (made if missing), renamed NEW,
+    to change it there; prints the new file's path."""
+    from ..presets.copying import copy_preset
+
+    click.echo(str(copy_preset(name, new, overwrite=overwrite)))
 
 
 @presets.command("validate", epilog="\b\nExamples:\n  mstg presets validate ./mine.yaml\n"

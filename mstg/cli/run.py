@@ -10,6 +10,8 @@ from typing import Any
 import click
 
 from ..errors import ExitStatus, UsageError
+from .checks import refuse_binary_on_terminal
+from .completion import complete_transforms
 from .errors import Interrupted, handle_errors
 from .presets_cmd import complete_presets
 
@@ -47,7 +49,7 @@ Examples:
 @click.option("-i", "--input", "inputs", multiple=True, metavar="INPUT",
               help="What to read (default: demo).")
 @click.option("-t", "--transform", "transforms", multiple=True, metavar="NAME[:K=V,...]",
-              help="A transform to apply, in order; repeat for a chain.")
+              help="A transform to apply, in order; repeat for a chain.", shell_complete=complete_transforms)
 @click.option("-o", "--output", "outputs", multiple=True, metavar="OUTPUT",
               help="Where to write; repeat to write several at once.")
 @click.option("--preset", metavar="NAME|PATH", shell_complete=complete_presets,
@@ -121,6 +123,7 @@ def run(**opts: Any) -> None:
     outputs_spec = list(opts["outputs"])
     if not outputs_spec:
         raise UsageError("no output: give one with -o (a file, '-' for stdout, or null)")
+    refuse_binary_on_terminal(outputs_spec, opts.get("output_format"))
     if opts["events"] == "-" and "-" in outputs_spec:
         raise UsageError("stdout cannot carry both media (-o -) and events (--events -)")
     transforms = preset_chain if preset_chain is not None else build_transforms(opts["transforms"], quiet=opts["quiet"])
@@ -147,11 +150,11 @@ def run(**opts: Any) -> None:
     finally:
         if events is not None:
             events.close()
-    reporter.summary(stats, outputs)
+    reporter.summary(stats, outputs, interrupted)
     if opts.get("verbose") and not opts["quiet"]:
         from .progress import summary_line
 
-        click.echo(summary_line(stats), err=True)
+        click.echo(summary_line(stats, interrupted), err=True)
     _warn(stats, outputs, opts)
     if interrupted:
         sys.exit(int(interrupted[-1]))

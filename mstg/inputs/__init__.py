@@ -16,7 +16,7 @@ from ..errors import InputNotFoundError, UsageError
 from .base import Input
 from .demo import DemoInput
 from .devices import is_device_spec, open_device
-from .images import ImageInput, is_animated, is_image_spec
+from .images import ImageInput, folder_glob, is_animated, is_image_spec
 from .media import MediaInput
 
 __all__ = ["DemoInput", "ImageInput", "Input", "MediaInput", "open_input", "LAVFI_SOURCES"]
@@ -49,9 +49,30 @@ def _refuse(*, where: str, **device_only: Any) -> None:
     flags = {"size": "--input-size", "pixel_format": "--input-pixel-format",
              "sample_rate": "--sample-rate", "channels": "--channels", "start": "--start",
              "fps": "--input-fps"}
-    given = [flags[name] for name, value in device_only.items() if value is not None]
+    given = [name for name, value in device_only.items() if value is not None]
     if given:
-        raise UsageError(f"{', '.join(given)}: only for {where}")
+        hints = [_output_side(name, device_only[name]) for name in given]
+        raise UsageError(f"{', '.join(flags[name] for name in given)}: only for {where}",
+                         hint="; ".join(h for h in hints if h) or None)
+
+
+def _output_side(name: str, value: Any) -> str | None:
+    """The output-side way to get what an input-only setting asks for, or None.
+
+    >>> _output_side("sample_rate", 16000)
+    'to resample the sound, use the resample transform: -t resample:rate=16000'
+    """
+    if name == "sample_rate":
+        return f"to resample the sound, use the resample transform: -t resample:rate={value}"
+    if name == "size":
+        return f"to scale the pictures, use --size {value[0]}x{value[1]}"
+    if name == "fps":
+        return f"for a constant output frame rate, use --fps {value:g}"
+    if name == "channels":
+        return "to mix the sound down to one channel, use the mono transform: -t mono" if value == 1 else None
+    if name == "pixel_format":
+        return f"to choose the output's pixel format, use --pix-fmt {value}"
+    return None
 
 
 def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | None = 0,
@@ -94,7 +115,7 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
         return MediaInput(graph, format="lavfi", options=options, realtime=realtime, label=spec,
                           duration=SYNTHETIC_DEFAULT_DURATION if duration is None else duration)
     _refuse(fps=fps, where="images, cameras, the screen and the demo (a file keeps its own "
-                           "timing; --fps sets the output's rate)")
+                           "timing)")
     common: dict[str, Any] = dict(format=format, options=options, video_track=video_track,
                                   audio_track=audio_track, start=start, duration=duration,
                                   realtime=realtime)
@@ -109,5 +130,5 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
     if not os.path.exists(spec):
         raise InputNotFoundError(f"input not found: {spec}")
     if os.path.isdir(spec):
-        raise InputNotFoundError(f"{spec} is a folder", hint=f"for its pictures use '{spec}/*.png'")
+        raise InputNotFoundError(f"{spec} is a folder", hint=f"for its pictures use '{folder_glob(spec)}'")
     return MediaInput(spec, **common)

@@ -15,6 +15,7 @@ from ..errors import MstgError, OutputError, OutputExistsError
 from ..frames import AudioData, EncodedAudioChunk, VideoFrame, reformat
 from ..tracks import MediaStreamTrackProcessor
 from .base import Output
+from .encoder_hints import LIST_HINT, encoder_setup_error
 from .formats import FINE_TIME_BASE, ContainerDefaults, defaults_for
 from .staging import StagedFile
 
@@ -63,7 +64,7 @@ def _check_encoder(name: str, kind: str) -> Any:
         codec = av.codec.Codec(name, "w")
     except Exception as exc:  # noqa: BLE001 - PyAV raises several kinds for an unknown codec
         raise OutputError(f"unknown {kind} encoder {name!r}",
-                          hint="'ffmpeg -encoders' lists what FFmpeg can encode") from exc
+                          hint=LIST_HINT) from exc
     if codec.type != kind:
         raise OutputError(f"{name!r} is a {codec.type} encoder, not a {kind} one")
     return codec
@@ -333,7 +334,8 @@ class FileOutput(Output):
         except OutputError:
             raise
         except (av.error.FFmpegError, ValueError) as exc:
-            raise OutputError(f"{self.name}: cannot set up the encoder: {exc}") from exc
+            encoders = [stream.codec_context.name for stream in self._streams.values()]
+            raise encoder_setup_error(self.name, encoders, exc) from exc
 
     @property
     def crash_tolerant(self) -> bool:

@@ -52,7 +52,9 @@ def read_preset(path: Path, options: Mapping[str, Option] | None = None, *, deep
         raise PresetError([Problem(label, 0, 0, "", f"cannot read it: {exc.strerror}")]) from None
     preset = Preset(name=path.stem, path=path, source=source)
     checker = Checker(label, path.parent, options, deep=deep)
-    checker.document(compose(text, label), preset)
-    if checker.problems:
-        raise PresetError(checker.problems)
+    refused: list[Problem] = []  # YAML tags and aliases: first, then the other problems
+    checker.document(compose(text, label, refused), preset)
+    problems = refused + checker.problems
+    if problems:
+        raise PresetError(problems)
     return preset
