@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from ..capabilities import ENCODERS_HINT, FORMATS_HINT
 from ..errors import MstgError, OutputError, OutputExistsError
 from ..frames import AudioData, EncodedAudioChunk, VideoFrame, reformat
 from ..tracks import MediaStreamTrackProcessor
@@ -63,7 +64,7 @@ def _check_encoder(name: str, kind: str) -> Any:
         codec = av.codec.Codec(name, "w")
     except Exception as exc:  # noqa: BLE001 - PyAV raises several kinds for an unknown codec
         raise OutputError(f"unknown {kind} encoder {name!r}",
-                          hint="'ffmpeg -encoders' lists what FFmpeg can encode") from exc
+                          hint=ENCODERS_HINT) from exc
     if codec.type != kind:
         raise OutputError(f"{name!r} is a {codec.type} encoder, not a {kind} one")
     return codec
@@ -209,7 +210,7 @@ class FileOutput(Output):
 
         if name not in av.formats_available:
             raise OutputError(f"unknown output format {name!r}",
-                              hint="'ffmpeg -muxers' lists the formats FFmpeg writes")
+                              hint=FORMATS_HINT)
 
     def _pick_codec(self, defaults: ContainerDefaults, kind: str) -> str | None:
         wanted = getattr(self.options, kind)
