@@ -26,6 +26,15 @@ def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> tupl
     raise click.BadParameter(f"{value!r} is not WIDTHxHEIGHT, e.g. 1280x720")
 
 
+def _output_size(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
+    from ..outputs.sizing import parse_size
+
+    try:
+        return None if value is None else parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 RUN_EPILOG = """\b
 Inputs (-i, several allowed): demo, a file, '-' (stdin), a URL, testsrc, sine,
   another lavfi source (testsrc2=size=1280x720), photo.png, 'shots/*.jpg',
@@ -78,9 +87,12 @@ Examples:
 @click.option("--bitrate", "-b", metavar="RATE", help="Video bitrate, e.g. 2M (instead of --crf).")
 @click.option("--audio-bitrate", metavar="RATE", help="Audio bitrate, e.g. 128k.")
 @click.option("--encoder-preset", metavar="NAME", help="x264 preset (default veryfast).")
-@click.option("--size", callback=_size, metavar="WxH", help="Scale the output video.")
+@click.option("--size", callback=_output_size, metavar="WxH",
+              help="Scale the output video; -1 or -2 for one side keeps the aspect (-2: even).")
 @click.option("--fps", type=click.FloatRange(min=0, min_open=True),
               help="Constant output frame rate (frames dropped or kept to fit).")
+@click.option("--frames", type=click.IntRange(min=1), metavar="N",
+              help="Stop each output after N video frames (its audio at their end).")
 @click.option("--pix-fmt", metavar="FMT", help="Output pixel format (e.g. yuv444p).")
 @click.option("--no-video", is_flag=True, help="Leave the video out.")
 @click.option("--no-audio", is_flag=True, help="Leave the audio out.")

@@ -77,5 +77,8 @@ def build_outputs(opts: dict[str, Any]) -> list[Any]:
         crf=opts.get("crf"), bitrate=opts.get("bitrate"), audio_bitrate=opts.get("audio_bitrate"),
         preset=opts.get("encoder_preset"), size=opts.get("size"), fps=opts.get("fps"),
         pix_fmt=opts.get("pix_fmt"), video=not opts.get("no_video"), audio=not opts.get("no_audio"))
-    return [open_output(spec, options=encode, format=opts.get("output_format"),
-                        overwrite=bool(opts.get("overwrite"))) for spec in specs]
+    outputs = [open_output(spec, options=encode, format=opts.get("output_format"),
+                           overwrite=bool(opts.get("overwrite"))) for spec in specs]
+    for out in outputs:
+        out.max_frames = opts.get("frames")
+    return outputs

@@ -37,6 +37,10 @@ def open_output(spec: str, *, options: EncodeOptions | None = None, format: str 
         from .network import NetworkOutput
 
         return NetworkOutput(spec, format=format, options=options, overwrite=overwrite)
+    from .pictures import PictureOutput, is_picture_output
+
+    if is_picture_output(spec, format):
+        return PictureOutput(spec, options=options, overwrite=overwrite)
     return FileOutput(spec, format=format, options=options, overwrite=overwrite)
 
 

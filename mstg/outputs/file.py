@@ -17,6 +17,7 @@ from ..frames import AudioData, EncodedAudioChunk, VideoFrame, reformat
 from ..tracks import MediaStreamTrackProcessor
 from .base import Output
 from .formats import FINE_TIME_BASE, ContainerDefaults, defaults_for
+from .sizing import output_size
 from .staging import StagedFile
 
 US = 1_000_000
@@ -143,10 +144,6 @@ _DEFAULT_LAYOUTS = {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 5: "5.0", 6: "5
 def _standard_layout(name: str, channels: int) -> str:
     """Encoders refuse unnamed layouts ("2 channels" from a WAV without a channel mask)."""
     return name if "channels" not in name else _DEFAULT_LAYOUTS.get(channels, name)
-
-
-def _even(value: int) -> int:
-    return max(2, value - value % 2)
 
 
 class FileOutput(Output):
@@ -378,9 +375,7 @@ class FileOutput(Output):
         stream = self._container.add_stream(codec_name, rate=rate)
         ctx = stream.codec_context
         pix_fmt = opts.pix_fmt or self._video_pix_fmt(codec, first)
-        width, height = opts.size or (first.width, first.height)
-        if pix_fmt.endswith(("420p", "nv12")) or codec_name in ("libx264", "mpeg4"):
-            width, height = _even(width), _even(height)
+        width, height = output_size(opts.size, first.width, first.height, codec_name, pix_fmt)
         ctx.width, ctx.height, ctx.pix_fmt = width, height, pix_fmt
         ctx.time_base = (Fraction(1, US) if codec_name in FINE_TIME_BASE else
                          Fraction(1, 100) if codec_name == "gif" else Fraction(1, 1000))
