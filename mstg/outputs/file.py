@@ -159,6 +159,9 @@ class FileOutput(Output):
     ('matroska', 'libx264', 'aac')
     """
 
+    #: The muxer publishes its own files (HLS, DASH: see :mod:`mstg.outputs.segmented`).
+    writes_in_place = False
+
     def __init__(self, path: str, *, format: str | None = None, options: EncodeOptions | None = None,
                  overwrite: bool = False) -> None:
         super().__init__()
@@ -310,7 +313,7 @@ class FileOutput(Output):
             for key, value in crash_tolerant_options(self.container_format).items():
                 options.setdefault(key, value)
         self._file = StagedFile(self.path, overwrite=self.overwrite,
-                                in_place=self.is_pipe or "://" in self.path)
+                                in_place=self.is_pipe or "://" in self.path or self.writes_in_place)
         try:
             self._container = av.open(self._file.temporary or self.url, "w",
                                       format=self.container_format, options=options)
