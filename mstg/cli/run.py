@@ -70,11 +70,14 @@ Examples:
 @click.option("--audio-track", metavar="N|none", help="Which audio track of the input (from 0).")
 @click.option("--input-format", metavar="FMT", help="FFmpeg demuxer for the input (e.g. nut, lavfi).")
 @click.option("--input-fps", type=click.FloatRange(min=0, min_open=True),
-              help="Frame rate for image inputs (default 25), cameras and the screen.")
+              help="Frame rate for image inputs (default 25), cameras and the screen; for a "
+                   "file or pipe, its video is stamped at this rate (raw H.264, IVF, raw video).")
 @click.option("--input-size", callback=_size, metavar="WxH",
-              help="Picture size asked of a camera or the screen, or made by the demo (e.g. 1280x720).")
+              help="Picture size asked of a camera or the screen, made by the demo, or of raw "
+                   "video (--input-format rawvideo) (e.g. 1280x720).")
 @click.option("--input-pixel-format", metavar="FMT",
-              help="What a camera sends: mjpeg, h264, yuyv422 ... (--input-format also does).")
+              help="What a camera sends: mjpeg, h264, yuyv422 ... (--input-format also does); "
+                   "raw video's pixel format (default yuv420p).")
 @click.option("--sample-rate", type=click.IntRange(min=1000, max=768000), metavar="HZ",
               help="Microphone (or demo tone) sample rate (default 48000).")
 @click.option("--channels", type=click.IntRange(min=1, max=32), metavar="N",

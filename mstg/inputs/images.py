@@ -62,7 +62,7 @@ class ImageInput(Input):
     def __init__(self, spec: str, *, fps: float = 25.0, duration: float | None = None,
                  realtime: bool = False) -> None:
         super().__init__(spec, duration=duration, realtime=realtime)
-        if GLOB_CHARS.search(spec):
+        if GLOB_CHARS.search(spec) and not os.path.isfile(spec):  # "photo [2].png" is a name
             self.paths = sorted(glob.glob(spec), key=_natural_key)
             if not self.paths:
                 raise InputNotFoundError(f"no file matches {spec}")
