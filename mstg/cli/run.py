@@ -94,6 +94,25 @@ Examples:
               help="Scale the output video; -1 or -2 for one side keeps the aspect (-2: even).")
 @click.option("--fps", type=click.FloatRange(min=0, min_open=True),
               help="Constant output frame rate (frames dropped or kept to fit).")
+@click.option("-ar", "--audio-rate", type=click.IntRange(min=1000, max=768000), metavar="HZ",
+              help="Output audio sample rate (default: the input's, where the encoder takes it).")
+@click.option("-ac", "--audio-channels", type=click.IntRange(min=1, max=8), metavar="N",
+              help="Output audio channels (2: stereo, 1: mono; default: the input's).")
+@click.option("-g", "--gop", type=click.IntRange(min=1), metavar="N",
+              help="Keyframe interval in frames (FFmpeg -g).")
+@click.option("--tune", metavar="NAME", help="Encoder tune (x264/x265: film, animation, zerolatency ...).")
+@click.option("--profile", metavar="NAME", help="Encoder profile (x264: baseline, main, high).")
+@click.option("--level", metavar="L", help="Encoder level (x264: 3.1, 4.0 ...).")
+@click.option("--maxrate", metavar="RATE", help="Peak video bitrate, e.g. 3M (with --crf: capped quality).")
+@click.option("--bufsize", metavar="RATE", help="Rate-control buffer, e.g. 6M (with --maxrate).")
+@click.option("--x264-params", metavar="K=V:K=V", help="libx264's own parameters (FFmpeg -x264-params).")
+@click.option("--x265-params", metavar="K=V:K=V", help="libx265's own parameters (FFmpeg -x265-params).")
+@click.option("--codec-option", "codec_options", multiple=True, metavar="KEY=VALUE",
+              help="Any encoder option ('mstg encoders' names the encoders); repeatable.")
+@click.option("--format-option", "format_options", multiple=True, metavar="KEY=VALUE",
+              help="Any muxer option (e.g. movflags=+faststart); repeatable.")
+@click.option("--metadata", multiple=True, metavar="KEY=VALUE",
+              help="A global tag of the output files (title=..., artist=...); repeatable.")
 @click.option("--frames", type=click.IntRange(min=1), metavar="N",
               help="Stop each output after N video frames (its audio at their end).")
 @click.option("--pix-fmt", metavar="FMT", help="Output pixel format (e.g. yuv444p).")

@@ -16,6 +16,7 @@ from ..errors import MstgError, OutputError, OutputExistsError
 from ..frames import AudioData, EncodedAudioChunk, VideoFrame, reformat
 from ..tracks import MediaStreamTrackProcessor
 from .base import Output
+from .encoding import file_defaults
 from .formats import FINE_TIME_BASE, ContainerDefaults, defaults_for
 from .sizing import output_size
 from .staging import StagedFile
@@ -42,6 +43,11 @@ class EncodeOptions:
     audio: bool = True
     codec_options: dict[str, str] = field(default_factory=dict)
     format_options: dict[str, str] = field(default_factory=dict)
+    #: ``-ar`` / ``-ac``: the audio's sample rate and channel count (None: the input's).
+    sample_rate: int | None = None
+    channels: int | None = None
+    #: ``-metadata KEY=VALUE``: the file's global tags.
+    metadata: dict[str, str] = field(default_factory=dict)
     #: A crash-tolerant layout (see :func:`crash_tolerant_options`); None: for live sources.
     fragmented: bool | None = None
 
@@ -202,6 +208,7 @@ class FileOutput(Output):
         #: Where the file is written: a temporary name until it has packets of every track.
         self._file: StagedFile | None = None
         self._muxed_kinds: set[str] = set()
+        self._publish_at_end = False
 
     # checks done before anything runs -----------------------------------------------------
     @staticmethod
@@ -312,6 +319,11 @@ class FileOutput(Output):
         if self.is_pipe or self.crash_tolerant:  # a pipe's reader gets each second as it comes
             for key, value in crash_tolerant_options(self.container_format).items():
                 options.setdefault(key, value)
+        for key, value in file_defaults(self.container_format, fragmented=self.crash_tolerant,
+                                        pipe=self.is_pipe or "://" in self.path).items():
+            options.setdefault(key, value)  # MP4/MOV: the index first (faststart)
+        # faststart rewrites the file by its name at the end: it keeps its temporary name till then
+        self._publish_at_end = "faststart" in options.get("movflags", "")
         self._file = StagedFile(self.path, overwrite=self.overwrite,
                                 in_place=self.is_pipe or "://" in self.path or self.writes_in_place)
         try:
@@ -321,6 +333,7 @@ class FileOutput(Output):
             self._file = None  # nothing was created
             raise OutputError(f"cannot write {self.name}: {exc.strerror or exc}") from exc
         self._created = True
+        self._container.metadata.update(self.options.metadata)
         try:
             if "video" in firsts:
                 self._streams["video"] = self._add_video(firsts["video"])
@@ -429,16 +442,17 @@ class FileOutput(Output):
             return self._add_copied(first)
         codec = _check_encoder(codec_name, "audio")
         rates = list(codec.audio_rates or [])
-        rate = first.sample_rate
+        rate = opts.sample_rate or first.sample_rate
         if rates and rate not in rates:
             rate = 48000 if 48000 in rates else max(rates)
         stream = self._container.add_stream(codec_name, rate=rate)
         ctx = stream.codec_context
         formats = [f.name for f in (codec.audio_formats or [])]
         ctx.format = "fltp" if "fltp" in formats else (formats[0] if formats else "s16")
-        channels = first.number_of_channels
+        channels = opts.channels or first.number_of_channels
         max_channels = 2 if codec_name in ("libmp3lame", "mp2") else 8
-        ctx.layout = _standard_layout(first.layout, channels) if channels <= max_channels else "stereo"
+        layout = first.layout if channels == first.number_of_channels else f"{channels} channels"
+        ctx.layout = _standard_layout(layout, channels) if channels <= max_channels else "stereo"
         ctx.time_base = Fraction(1, rate)
         stream.time_base = ctx.time_base
         if opts.audio_bitrate:
@@ -478,7 +492,8 @@ class FileOutput(Output):
             with self._mux_lock:
                 self._container.mux(packets)
                 self._muxed += len(packets)
-                if self._file is not None and self._file.temporary and self._publishable(packets):
+                if self._file is not None and self._file.temporary and not self._publish_at_end \
+                        and self._publishable(packets):
                     self._file.publish()
         except MstgError:
             raise
