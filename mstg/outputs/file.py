@@ -492,8 +492,8 @@ class FileOutput(Output):
             with self._mux_lock:
                 self._container.mux(packets)
                 self._muxed += len(packets)
-                if self._file is not None and self._file.temporary and not self._publish_at_end \
-                        and self._publishable(packets):
+                if self._file is not None and self._file.temporary and self._publishable(packets) \
+                        and not self._publish_at_end:
                     self._file.publish()
         except MstgError:
             raise
