@@ -72,8 +72,11 @@ class MediaInput(Input):
                  video_track: int | None = 0, audio_track: int | None = 0, start: float | None = None,
                  duration: float | None = None, realtime: bool = False, live: bool | None = None,
                  label: str | None = None, timeout: float | None = None,
-                 autorotate: bool = True) -> None:
+                 autorotate: bool = True, fps: float | None = None) -> None:
         super().__init__(label or url, duration=duration, realtime=realtime)
+        #: ``--input-fps``: video frames are stamped at this rate (streams without usable timing)
+        self.fps = fps
+        self._stamped = 0
         self.autorotate = autorotate
         self.url = url
         self.timeout = timeout
@@ -132,7 +135,7 @@ class MediaInput(Input):
     def seekable(self) -> bool:
         """Whether ``--start`` can seek: not on a pipe or a live stream (a seek there does not
         fail, it loses the demuxer's place)."""
-        return not (self.live or str(self.container.name).startswith(("pipe:", "/dev/stdin", "-")))
+        return not (self.live or self.fps or str(self.container.name).startswith(("pipe:", "/dev/stdin", "-")))
 
     @property
     def duration_us(self) -> int | None:
@@ -310,6 +313,9 @@ class MediaInput(Input):
         return self._streams[index], chunk
 
     def _timestamp_us(self, stream: Any, frame: Any) -> int:
+        if self.fps and stream.type == "video":  # the given rate, as ffmpeg's input -r
+            self._stamped += 1
+            return int(self.container.start_time or 0) + round((self._stamped - 1) * US / self.fps)
         pts = frame.pts
         if pts is None:
             pts = frame.dts if hasattr(frame, "dts") and frame.dts is not None else None
@@ -317,8 +323,9 @@ class MediaInput(Input):
             return self._next_pts_us[stream.index]
         return int(pts * frame.time_base * US)
 
-    @staticmethod
-    def _video_duration(stream: Any, frame: Any) -> int:
+    def _video_duration(self, stream: Any, frame: Any) -> int:
+        if self.fps:
+            return round(US / self.fps)
         dur = getattr(frame, "duration", None)
         if dur and frame.time_base is not None:
             return int(dur * frame.time_base * US)
