@@ -124,6 +124,7 @@ class Pipeline:
                     chosen[track.kind] = track
                 else:
                     track.stop()
+        self._note_unused_inputs(chosen)
         if not chosen:
             names = ", ".join(i.name for i in self.inputs)
             raise InputError(f"nothing to process: {names} has no track the outputs can take")
@@ -134,6 +135,17 @@ class Pipeline:
                                   + ("" if all(self._want[k] for k in out.wants) else " (or it is left out)"),
                                   hint="leave that output out, or give an input that has it")
         return chosen
+
+    def _note_unused_inputs(self, chosen: dict[str, MediaStreamTrack]) -> None:
+        """Name each input none of whose tracks is used, and where its kinds come from."""
+        for source in self.inputs:
+            if not source.tracks or any(t is chosen.get(t.kind) for t in source.tracks):
+                continue
+            kinds = [t.kind for t in source.tracks if t.kind in chosen]
+            origins = {next(i.name for i in self.inputs if chosen[kind] in i.tracks) for kind in kinds}
+            why = f"its {' and '.join(kinds)} come from {', '.join(sorted(origins))}" if kinds \
+                else "no output takes its tracks"
+            self.stats.unused_inputs.append(f"{source.name}: {why}")
 
     def _build(self) -> None:
         tracks = self._selected_tracks()

@@ -34,6 +34,8 @@ class Stats:
     stopped: bool = False
     #: Transforms that had nothing to work on, with the reason ("blur: no input has video").
     unused_transforms: list[str] = field(default_factory=list)
+    #: Inputs none of whose tracks is used, each with why (another input's tracks come first).
+    unused_inputs: list[str] = field(default_factory=list)
 
     @property
     def speed(self) -> float:

@@ -241,6 +241,9 @@ def _warn(stats: Any, outputs: list[Any], on_error: str) -> None:
     counts corrupt packets)."""
     if stats.decode_errors and not sys.stderr.isatty():
         click.echo(f"warning: {stats.decode_errors} corrupt packet(s) skipped", err=True)
+    for unused in stats.unused_inputs:
+        click.echo(f"warning: input not used: {unused} (pick tracks per input: "
+                   "-i 'FILE::audio-track=none')", err=True)
     for unused in stats.unused_transforms:
         click.echo(f"warning: not run: {unused}", err=True)
     for out in outputs:
