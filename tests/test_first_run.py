@@ -256,7 +256,7 @@ def test_a_yaml_tag_does_not_stop_validate_from_reporting_the_rest(tmp_path: Pat
     assert error_lines(result) == [
         f"error: {preset}:2:9: YAML tags are not allowed in a preset (found !!python/object:os.system)",
         f"error: {preset}:5:19: YAML tags are not allowed in a preset (found !big)",
-        f"error: {preset}:3:6: crf: expects an integer between 0 and 63, got 'abc'",
+        f"error: {preset}:3:6: crf: expected an integer 0..63, got 'abc'",
         f"error: {preset}:6:5: transforms[1]: unknown transform 'blurr' (did you mean 'blur'?)",
         "hint: 'mstg transforms' lists them"]
 
