@@ -36,7 +36,7 @@ DEFAULT_CAP_S = 1.0
 
 
 def _clahe(grey: np.ndarray) -> np.ndarray:
-    return cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(grey)
+    return cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 8)).apply(grey)
 
 
 def _upscale(grey: np.ndarray) -> np.ndarray | None:
