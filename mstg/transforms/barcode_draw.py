@@ -3,7 +3,7 @@ beside each code so that they neither overlap each other nor leave the picture; 
 straight into I420 planes, or into BGR for odd sizes.
 
 >>> Painter.sizes(1280, 720)
-(3, 0.75, 2, 4)
+(3, 22, 4)
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from .barcode_formats import Detection
+from .textrender import render
 
 Box = tuple[int, int, int, int]
 
@@ -27,16 +28,15 @@ class Painter:
         self._yuv = {c: _yuv_of(c) for c in (self.outline_bgr, self.label_bgr, self.text_bgr)}
 
     @staticmethod
-    def sizes(width: int, height: int) -> tuple[int, float, int, int]:
-        """Line width, font scale, font thickness and label padding for this frame size."""
+    def sizes(width: int, height: int) -> tuple[int, int, int]:
+        """Line width, font size (pixels per em) and label padding for this frame size."""
         base = min(width, height)
-        return (max(2, round(base / 240)), max(0.4, base / 960), max(1, round(base / 480)),
-                max(2, round(base / 180)))
+        return max(2, round(base / 240)), max(11, round(base / 32)), max(2, round(base / 180))
 
     def draw_i420(self, i420: np.ndarray, width: int, height: int, found: list[Detection]) -> None:
         y_plane = i420[:height]
         chroma = i420[height:].reshape(2, height // 2, width // 2)
-        line, font, thick, pad = self.sizes(width, height)
+        line, font, pad = self.sizes(width, height)
         oy, ou, ov = self._yuv[self.outline_bgr]
         by, bu, bv = self._yuv[self.label_bgr]
         ty = self._yuv[self.text_bgr][0]
@@ -45,25 +45,26 @@ class Painter:
             cv2.polylines(y_plane, [pts], True, oy, line)
             for plane, value in ((chroma[0], ou), (chroma[1], ov)):
                 cv2.polylines(plane, [pts // 2], True, value, (line + 1) // 2)
-        for text, (x0, y0, x1, y1), base in self.labels(found, width, height, font, thick, pad):
+        for text, (x0, y0, x1, y1), _ in self.labels(found, width, height, font, pad):
             y_plane[y0:y1, x0:x1] = by
             chroma[0, y0 // 2: (y1 + 1) // 2, x0 // 2: (x1 + 1) // 2] = bu
             chroma[1, y0 // 2: (y1 + 1) // 2, x0 // 2: (x1 + 1) // 2] = bv
-            cv2.putText(y_plane, text, (x0 + pad, base), cv2.FONT_HERSHEY_SIMPLEX, font, ty,
-                        thick, cv2.LINE_AA)
+            _ink(y_plane[y0 + pad: y1, x0 + pad: x1], render(text, font), by, ty)
 
     def draw_bgr(self, bgr: np.ndarray, found: list[Detection]) -> None:
         height, width = bgr.shape[:2]
-        line, font, thick, pad = self.sizes(width, height)
+        line, font, pad = self.sizes(width, height)
         for item in found:
             cv2.polylines(bgr, [np.array(item.corners, np.int32)], True, self.outline_bgr, line)
-        for text, (x0, y0, x1, y1), base in self.labels(found, width, height, font, thick, pad):
+        for text, (x0, y0, x1, y1), _ in self.labels(found, width, height, font, pad):
             bgr[y0:y1, x0:x1] = self.label_bgr
-            cv2.putText(bgr, text, (x0 + pad, base), cv2.FONT_HERSHEY_SIMPLEX, font,
-                        self.text_bgr, thick, cv2.LINE_AA)
+            mask = render(text, font)
+            for channel in range(3):
+                _ink(bgr[y0 + pad: y1, x0 + pad: x1, channel], mask, self.label_bgr[channel],
+                     self.text_bgr[channel])
 
     @classmethod
-    def labels(cls, found: list[Detection], width: int, height: int, font: float, thick: int,
+    def labels(cls, found: list[Detection], width: int, height: int, font: int,
                pad: int) -> list[tuple[str, Box, int]]:
         """Each code's label text, box (x0, y0, x1, y1) and baseline: above its code, else
         below, else further out, the first place inside the picture that overlaps no label
@@ -73,21 +74,28 @@ class Painter:
         out = []
         for n, item in enumerate(found):
             text = label_text(item)
-            (tw, th), descent = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, font, thick)
-            box_w, box_h = min(width, tw + 2 * pad), min(height, th + descent + 2 * pad)
+            glyphs = render(text, font)
+            box_w = min(width, glyphs.shape[1] + 2 * pad)
+            box_h = min(height, glyphs.shape[0] + 2 * pad)
             others = codes[:n] + codes[n + 1:]
             box = _place(codes[n], box_w, box_h, width, height, placed, others)
             placed.append(box)
-            out.append((text, box, box[1] + pad + th))
+            out.append((text, box, box[1] + pad + glyphs.shape[0]))
         return out
 
 
 def label_text(item: Detection) -> str:
-    """``#3 qr_code: value`` (the track id when there is one), printable ASCII, 40 at most."""
-    value = "".join(c if " " <= c <= "~" else ("." if c.isprintable() else " ")
-                    for c in item.raw_value)
+    """``#3 qr_code: value`` (the track id when there is one), 40 characters of the value at most."""
+    value = "".join(c if c.isprintable() else " " for c in item.raw_value)
     track = f"#{item.track} " if item.track is not None else ""
     return f"{track}{item.format}: {value[:40]}{'...' if len(value) > 40 else ''}"
+
+
+def _ink(roi: np.ndarray, mask: np.ndarray, paper: int, ink: int) -> None:
+    """Text of ``mask`` (alpha 0-255) in ``ink`` over ``paper``, into ``roi`` (clipped)."""
+    mask = mask[: roi.shape[0], : roi.shape[1]]
+    target = roi[: mask.shape[0], : mask.shape[1]]
+    target[...] = (paper + (ink - paper) * (mask.astype(np.float32) / 255.0) + 0.5).astype(np.uint8)
 
 
 def _bounds(corners: tuple[tuple[int, int], ...]) -> Box:
@@ -106,7 +114,8 @@ def _place(code: Box, box_w: int, box_h: int, width: int, height: int, placed: l
     cx0, cy0, cx1, cy1 = code
     candidates = []
     for step in range(0, 8):  # above, below, then further out in label-height steps
-        candidates += [(cx0, cy0 - box_h - 1 - step * box_h), (cx0, cy1 + 1 + step * box_h)]
+        for y in (cy0 - box_h - 1 - step * box_h, cy1 + 1 + step * box_h):
+            candidates += [(cx0, y), (cx1 - box_w, y)]  # flush left, or flush right
     candidates += [(cx1 + 1, cy0), (cx0 - box_w - 1, cy0)]
 
     def fit(x: int, y: int) -> Box:
