@@ -71,11 +71,7 @@ def scan(paths: tuple[str, ...], as_json: bool, once: bool, expect: int | None, 
                        photo=not no_photo, empty=empty, once=once, expect=expect,
                        confirm=confirm, start=start, duration=duration)
     wanted = expect or 1
-    raise SystemExit(int(ExitStatus.OK) if summary.codes >= wanted else NOTHING_FOUND)
-
-
-#: The exit status when nothing (or fewer than ``--expect``) was found.
-NOTHING_FOUND = 10
+    raise SystemExit(int(ExitStatus.OK if summary.codes >= wanted else ExitStatus.NOTHING_FOUND))
 
 
 def line(event: dict[str, Any]) -> str:
