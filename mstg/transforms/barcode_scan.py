@@ -31,6 +31,11 @@ VIDEO_EXTENSIONS = {".mp4", ".mkv", ".mov", ".webm", ".avi", ".m4v", ".ts", ".mt
 _GLOB = re.compile(r"[*?\[]")
 
 
+def _natural_key(path: str) -> list[object]:
+    """``2.png`` before ``10.png``."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path)]
+
+
 @dataclass
 class ScanSummary:
     """What a scan found: codes reported, pictures read, pictures with none, files skipped."""
@@ -46,7 +51,7 @@ def expand(specs: list[str]) -> Iterator[tuple[str, str, bool]]:
     """``(kind, path or spec, named)`` for each thing to scan: ``picture`` or ``media``;
     ``named`` is False for files found in a folder or by a glob (a file that cannot be read
     is then skipped, not an error)."""
-    from ..inputs.images import IMAGE_EXTENSIONS, _natural_key, is_animated
+    from ..inputs.images import IMAGE_EXTENSIONS, is_animated
 
     def kind_of(path: str) -> str | None:
         ext = os.path.splitext(path)[1].lower()

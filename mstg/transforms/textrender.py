@@ -98,17 +98,17 @@ def render(text: str, size: int, family: str = "sans-serif") -> np.ndarray:
     from PIL import Image, ImageDraw
 
     text = "".join(c if c.isprintable() else " " for c in text) or " "
-    with _lock:
+    with _lock:  # the fonts are shared: one thread draws at a time (each text once: cached)
         pieces = [(run, _font(path, index, max(1, size))) for run, path, index in runs(text, family)]
-    ascent = max(font.getmetrics()[0] for _, font in pieces)
-    descent = max(font.getmetrics()[1] for _, font in pieces)
-    width = sum(font.getlength(run) for run, font in pieces)
-    canvas = Image.new("L", (max(1, int(np.ceil(width)) + 2), ascent + descent))
-    draw = ImageDraw.Draw(canvas)
-    x = 1.0
-    for run, font in pieces:
-        draw.text((x, ascent), run, font=font, fill=255, anchor="ls")
-        x += font.getlength(run)
+        ascent = max(font.getmetrics()[0] for _, font in pieces)
+        descent = max(font.getmetrics()[1] for _, font in pieces)
+        width = sum(font.getlength(run) for run, font in pieces)
+        canvas = Image.new("L", (max(1, int(np.ceil(width)) + 2), ascent + descent))
+        draw = ImageDraw.Draw(canvas)
+        x = 1.0
+        for run, font in pieces:
+            draw.text((x, ascent), run, font=font, fill=255, anchor="ls")
+            x += font.getlength(run)
     mask = np.asarray(canvas, np.uint8)
     mask.flags.writeable = False  # shared by the cache
     return mask
