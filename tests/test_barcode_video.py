@@ -94,8 +94,8 @@ def test_once_ends_the_run_after_the_first_confirmed_code(tmp_path: Path) -> Non
 
 
 def test_the_demo_gives_one_first_sighting_event_per_code() -> None:
-    result = run_mstg("run", "-i", "demo", "--size", "1920x1080", "-t", "barcode", "-o", "null",
-                      "--events", "-", "-q")
+    result = run_mstg("run", "-i", "demo", "--size", "1920x1080", "--duration", "2", "-t", "barcode",
+                      "-o", "null", "--events", "-", "-q")
     assert result.returncode == 0, result.stderr.decode()
     events = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert sorted((e["format"], e["rawValue"]) for e in events) == sorted(
