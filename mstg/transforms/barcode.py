@@ -46,7 +46,7 @@ class Barcode(Transform):
     "rawValue": "...", "sighting": "first", "track": 1, "boundingBox": {...}, "cornerPoints": [...]}``.
     See docs/barcode.md for the conventions of ``rawValue`` and ``cornerPoints``.
 
-    Example: ``mstg run -i cam0 -t "barcode:formats=qr_code,once=true" -o play --events -``
+    Example: ``mstg run -i cam0 -t "barcode:formats=qr_code,confirm=2/3" -o play --events -``
     """
 
     name = "barcode"
