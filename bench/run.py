@@ -794,7 +794,7 @@ def child_barcode_settings() -> dict[str, Any]:
     for params in barcode_bench.SETTINGS:
         scale = params.get("scale", 1.0)
         if scale not in photos:
-            rates, _ = barcode_bench.photo_rates({"scale": scale})
+            rates = barcode_bench.photo_rates({"scale": scale, "photo": "off"}, repeat=1)
             photos[scale] = (sum(v[0] for k, v in rates.items() if k != "falsepositives"),
                              sum(v[1] for k, v in rates.items() if k != "falsepositives"))
         fps = [barcode_bench.measure_fps(frames[size], params, 3)[0] for size in barcode_bench.SIZES]

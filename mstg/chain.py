@@ -71,6 +71,8 @@ class TransformChain:
             full = {"type": transform.name}
             if frame is not None:
                 full.update(timestamp=frame.timestamp, frame=frame.index)
+                if frame.origin is not None:
+                    full.update(frame.origin.event_fields())
             full.update(event)
             if self.on_event is not None:
                 self.on_event(full)

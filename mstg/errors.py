@@ -29,6 +29,7 @@ class ExitStatus(IntEnum):
     BROKEN_PIPE = 141  #: the reader of stdout went away (ended quietly)
     INTERRUPTED = 130  #: Ctrl-C (SIGINT)
     TERMINATED = 143  #: SIGTERM
+    NOTHING_FOUND = 10  #: mstg scan: no code found (or fewer than --expect)
 
 
 class MstgError(Exception):

@@ -165,6 +165,9 @@ class Pipeline:
             self._processors[kind] = processor
             chain = TransformChain([t for t in self.transforms if t.kind == kind],
                                    on_event=self._event, on_error=self.on_error)
+            for transform in chain.transforms:  # a transform that ends the run (barcode's once)
+                if hasattr(transform, "request_stop"):
+                    transform.request_stop = self.stop
             generator = MediaStreamTrackGenerator(kind, live=track.live, label=f"{kind} out")
             if not chain.transforms:  # what the input declares is what comes out, until frames say
                 generator._source.settings.update(track.get_settings())

@@ -186,11 +186,12 @@ def test_registry_loads_it_by_name() -> None:
 def test_event_has_exactly_the_detected_barcode_shape() -> None:
     picture = canvas()
     box = paste(picture, symbol("QRCode", "shape", 4), 100, 60)
-    _, events = run(Barcode(), [picture, picture])
+    _, events = run(Barcode(dedupe="off"), [picture, picture])
     assert len(events) == 2
     event = events[1]
-    assert list(event) == ["type", "timestamp", "frame", "format", "rawValue", "boundingBox",
-                           "cornerPoints"]
+    assert list(event) == ["type", "timestamp", "frame", "format", "rawValue", "sighting", "track",
+                           "boundingBox", "cornerPoints"]
+    assert [(e["sighting"], e["track"]) for e in events] == [("first", 1), ("repeat", 1)]
     assert (event["type"], event["timestamp"], event["frame"]) == ("barcode", 40_000, 1)
     assert isinstance(event["format"], str) and isinstance(event["rawValue"], str)
     assert list(event["boundingBox"]) == ["x", "y", "width", "height"]
@@ -260,14 +261,17 @@ def test_highlight_false_hands_the_frame_on_untouched() -> None:
 
 
 # once, every, scale ---------------------------------------------------------------------------
-def test_once_reports_a_code_again_only_after_it_was_absent() -> None:
+def test_a_code_is_reported_again_only_after_it_was_absent() -> None:
     seen, empty = canvas(), canvas()
     paste(seen, symbol("QRCode", "once", 4), 100, 100)
     #           0-3 seen, 4-5 gone (< absent), 6-7 seen, 8-10 gone (= absent), 11 seen
     pattern = [seen] * 4 + [empty] * 2 + [seen] * 2 + [empty] * 3 + [seen]
-    _, events = run(Barcode(once=True, absent=3), pattern)
-    assert [e["frame"] for e in events] == [0, 11]
-    _, every_frame = run(Barcode(), pattern)
+    _, events = run(Barcode(absent=3), pattern)
+    assert [(e["frame"], e["sighting"], e["track"]) for e in events] == [(0, "first", 1),
+                                                                         (11, "first", 2)]
+    _, once = run(Barcode(dedupe="once", absent=3), pattern)
+    assert [e["frame"] for e in once] == [0]
+    _, every_frame = run(Barcode(dedupe="off"), pattern)
     assert [e["frame"] for e in every_frame] == [0, 1, 2, 3, 6, 7, 11]
 
 
@@ -276,14 +280,14 @@ def test_once_tells_codes_apart_by_format_and_value() -> None:
     paste(one, symbol("QRCode", "first", 4), 100, 100)
     paste(two, symbol("QRCode", "first", 4), 100, 100)
     paste(two, symbol("QRCode", "second", 4), 350, 100)
-    _, events = run(Barcode(once=True), [one, one, two, two, one])
+    _, events = run(Barcode(), [one, one, two, two, one])
     assert [(e["frame"], e["rawValue"]) for e in events] == [(0, "first"), (2, "second")]
 
 
 def test_every_detects_on_every_nth_frame_and_draws_the_held_result_between() -> None:
     picture = canvas()
     paste(picture, symbol("QRCode", "held", 4), 100, 100)
-    out, events = run(Barcode(every=3), [picture.copy() for _ in range(7)])
+    out, events = run(Barcode(every=3, dedupe="off"), [picture.copy() for _ in range(7)])
     assert [e["frame"] for e in events] == [0, 3, 6]
     (x0, y0), (x1, _) = corners(events[0])[:2]
     for frame in out:
@@ -376,8 +380,8 @@ def legible_demo_codes() -> set[tuple[str, str]]:
 
 def test_mstg_run_demo_writes_the_scans_as_json_lines(tmp_path: Path) -> None:
     out, scans = tmp_path / "out.mp4", tmp_path / "scans.jsonl"
-    result = run_mstg("run", "-i", "demo", "--duration", "1", "-t", "barcode", "-o", str(out),
-                      "--events", str(scans), "-y")
+    result = run_mstg("run", "-i", "demo", "--duration", "1", "-t", "barcode:dedupe=off", "-o",
+                      str(out), "--events", str(scans), "-y")
     assert result.returncode == 0, result.stderr.decode()
     events = [json.loads(line) for line in scans.read_text(encoding="utf-8").splitlines()]
     found = {(e["format"], e["rawValue"]) for e in events}
@@ -395,8 +399,8 @@ def test_mstg_run_demo_writes_the_scans_as_json_lines(tmp_path: Path) -> None:
 
 
 def test_mstg_run_events_dash_prints_json_lines_on_stdout() -> None:
-    result = run_mstg("run", "-i", "demo", "--duration", "0.2", "-t", "barcode", "-o", "null",
-                      "--events", "-", "-q")
+    result = run_mstg("run", "-i", "demo", "--duration", "0.2", "-t", "barcode:dedupe=off", "-o",
+                      "null", "--events", "-", "-q")
     assert result.returncode == 0, result.stderr.decode()
     events = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert {e["frame"] for e in events} == set(range(6))
@@ -405,7 +409,7 @@ def test_mstg_run_events_dash_prints_json_lines_on_stdout() -> None:
 
 def test_mstg_run_parameters_narrow_and_report_once() -> None:
     result = run_mstg("run", "-i", "demo", "--duration", "0.5", "-t",
-                      "barcode:formats=qr_code,ean_13,once=true", "-o", "null", "--events", "-",
+                      "barcode:formats=qr_code,ean_13", "-o", "null", "--events", "-",
                       "-q")
     assert result.returncode == 0, result.stderr.decode()
     events = [json.loads(line) for line in result.stdout.decode().splitlines()]

@@ -67,7 +67,7 @@ def test_barcode_scanner_finds_the_demo_codes() -> None:
     events = [json.loads(line) for line in result.stdout.decode().splitlines()]  # events: "-"
     found = {(e["format"], e["rawValue"]) for e in events}
     assert ("qr_code", DEMO_BARCODES[0][1]) in found
-    assert len(events) == len(found)  # once: true, each code reported once while in view
+    assert len(events) == len(found)  # dedupe: view, each code reported once while in view
 
 
 def test_record_webcam_records_video_and_audio(tmp_path: Path) -> None:

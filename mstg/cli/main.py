@@ -18,6 +18,7 @@ COMMANDS = {
     "probe": ("mstg.cli.probe_cmd", "probe", "Show the tracks, codecs, sizes and rates of an input."),
     "encoders": ("mstg.cli.codecs_cmd", "encoders", "List the encoders (and decoders) this installation has."),
     "formats": ("mstg.cli.codecs_cmd", "formats", "List the container formats this installation writes (and reads)."),
+    "scan": ("mstg.cli.scan_cmd", "scan", "Find and decode barcodes in pictures, folders, videos and cameras."),
 }
 
 

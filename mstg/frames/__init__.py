@@ -15,11 +15,11 @@ decoded YUV frame without a copy.
 from __future__ import annotations
 
 from .audio import AudioData, EncodedAudioChunk
-from .base import MICROSECOND, PIXEL_FORMATS, SAMPLE_FORMATS, US
+from .base import MICROSECOND, PIXEL_FORMATS, SAMPLE_FORMATS, US, FrameOrigin
 from .convert import keep_freed_buffers, limit_opencv_threads, reformat
 from .video import VideoFrame
 
-__all__ = ["VideoFrame", "AudioData", "EncodedAudioChunk", "Frame", "PIXEL_FORMATS", "SAMPLE_FORMATS",
+__all__ = ["VideoFrame", "AudioData", "EncodedAudioChunk", "Frame", "FrameOrigin", "PIXEL_FORMATS", "SAMPLE_FORMATS",
            "US", "MICROSECOND", "keep_freed_buffers", "limit_opencv_threads", "reformat"]
 
 Frame = VideoFrame | AudioData

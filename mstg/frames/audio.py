@@ -36,6 +36,7 @@ class AudioData(_Frame):
         self.duration = number_of_frames * US // self.sample_rate if self.sample_rate else 0
         self.index = index
         self.capture_time = capture_time
+        self.origin = None
         self._av: av.AudioFrame | None = None
         self._cache: dict[str, np.ndarray] = {}
         self._closed = False

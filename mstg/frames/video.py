@@ -51,6 +51,7 @@ class VideoFrame(_Frame):
         self.duration = None if duration is None else int(duration)
         self.index = index
         self.capture_time = capture_time
+        self.origin = None
         self._av: av.VideoFrame | None = None
         self._cache: dict[str, np.ndarray] = {}
         self._closed = False

@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from ..frames import AudioData, VideoFrame
+from ..frames import AudioData, FrameOrigin, VideoFrame
 from ..tracks import MediaStreamTrack, TrackSource
 
 Frame = VideoFrame | AudioData
@@ -111,6 +111,8 @@ class Input:
                     continue
                 if self.realtime:
                     anchor = self._pace(frame, anchor)
+                if frame.origin is None:  # live and synthetic inputs: their own timeline
+                    frame.origin = FrameOrigin(self.name, frame.timestamp, frame.index)
                 self.frames_read += 1
                 self.position_us = max(self.position_us, frame.timestamp)
                 if not self._sources[index].deliver(frame) and self._all_stopped():

@@ -9,7 +9,7 @@ import warnings
 from collections.abc import Iterator
 
 from ..errors import InputError, InputNotFoundError, MstgWarning
-from ..frames import VideoFrame
+from ..frames import FrameOrigin, VideoFrame
 from .base import Frame, Input
 from .media import open_container
 
@@ -90,7 +90,8 @@ class ImageInput(Input):
     """Pictures read one by one: a path or a glob, in natural order (``2.png`` before ``10.png``).
 
     Each picture is one video frame, ``1/fps`` seconds apart (25 fps, as FFmpeg's image2);
-    ``frame.index`` is its position in the sorted list (see :attr:`paths`).
+    ``frame.index`` is its position in the sorted list (see :attr:`paths`), ``frame.origin``
+    names its file.
     """
 
     def __init__(self, spec: str, *, fps: float = 25.0, duration: float | None = None,
@@ -145,5 +146,7 @@ class ImageInput(Input):
                 container.close()
             if picture is None:
                 raise InputError(f"{path} holds no picture")
-            yield 0, VideoFrame.from_av(picture, timestamp=round(index * step), duration=round(step),
-                                        index=index)
+            frame = VideoFrame.from_av(picture, timestamp=round(index * step), duration=round(step),
+                                       index=index)
+            frame.origin = FrameOrigin(path)  # events name the picture, not the sequence
+            yield 0, frame

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import InputError, InputNotFoundError, UsageError
-from ..frames import AudioData, EncodedAudioChunk, VideoFrame
+from ..frames import AudioData, EncodedAudioChunk, FrameOrigin, VideoFrame
 from .base import Frame, Input
 from .orientation import MATRIX_DEMUXERS, frame_orientation, peek_orientation, square_size, stream_sar
 
@@ -233,6 +233,7 @@ class MediaInput(Input):
         else:
             wrapped = AudioData.from_av(frame, timestamp=shown, index=count, capture_time=now)
             self._next_pts_us[index] = ts + self._origin_us + start_us + wrapped.duration
+        wrapped.origin = self._origin(stream, ts + start_us, count, start_us)
         self._ends_us[index] = shown + (wrapped.duration or 0)
         return self._streams[index], wrapped
 
@@ -255,6 +256,14 @@ class MediaInput(Input):
         turned = orientation.apply(wrapped)
         wrapped.close()
         return turned
+
+    def _origin(self, stream: Any, source_us: int, count: int, start_us: int) -> FrameOrigin:
+        """The frame on the file's own timeline (``--start`` included): its time, and its index
+        (counted from the start, or estimated from the average rate after a seek)."""
+        if not start_us:
+            return FrameOrigin(self.name, source_us, count)
+        rate = getattr(stream, "average_rate", None) if stream.type == "video" else None
+        return FrameOrigin(self.name, source_us, round(source_us * float(rate) / US) if rate else None)
 
     def _continuous(self, index: int, ts: int) -> int:
         """A track whose timestamps jump back by more than :data:`BACKWARD_JUMP_US`

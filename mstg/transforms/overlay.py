@@ -1,7 +1,8 @@
 """The ``text`` transform: a caption, timestamp or clock drawn on the picture.
 
-The text is drawn once into a small alpha mask (OpenCV's Hershey font, anti-aliased) and
-blended into the planes of the I420 picture in place: only the pixels of its box change.
+The text is drawn once into a small alpha mask (real fonts with all of Unicode, see
+:mod:`.textrender`) and blended into the planes of the I420 picture in place: only the pixels
+of its box change.
 Its height follows the frame height, so it reads the same at 240p and at 4K.
 
 >>> Text(text="frame {frame} at {timestamp}s").label(frame=None)
@@ -19,11 +20,11 @@ import cv2
 import numpy as np
 
 from .pictures import PlanarTransform, param, parse_color, picture_size, plane_pairs
+from .textrender import render
 
 #: What ``{...}`` fields the text may hold.
 FIELDS = ("timestamp", "pts", "frame", "time", "width", "height")
 POSITIONS = ("top-left", "top-right", "bottom-left", "bottom-right", "top", "bottom", "center")
-_FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
 class Seconds(float):
@@ -107,18 +108,15 @@ class Text(PlanarTransform):
         return data
 
     def _mask(self, label: str, size: int) -> tuple[np.ndarray, np.ndarray]:
-        """The text's alpha (0..1, box included) at full and at half size; cached per label."""
+        """The text's alpha (0..1, box included) at full and at half size; cached per label.
+        Drawn by :mod:`.textrender` (system fonts through fontconfig: accents, CJK ...)."""
         if self._masks is not None and self._mask_key == (label, size):
             return self._masks
-        thickness = max(1, round(size / 14))
-        (_w, unit_h), _base = cv2.getTextSize("Hg", _FONT, 1.0, thickness)
-        scale = size / unit_h
-        (text_w, text_h), base = cv2.getTextSize(label or " ", _FONT, scale, thickness)
+        glyphs = render(label or " ", size)
         pad = max(2, round(size * 0.3))
-        box_w, box_h = _even_up(text_w + 2 * pad), _even_up(text_h + base + 2 * pad)
-        canvas = np.zeros((box_h, box_w), np.uint8)
-        cv2.putText(canvas, label, (pad, pad + text_h), _FONT, scale, 255, thickness, cv2.LINE_AA)
-        mask = canvas.astype(np.float32) / 255.0
+        box_w, box_h = _even_up(glyphs.shape[1] + 2 * pad), _even_up(glyphs.shape[0] + 2 * pad)
+        mask = np.zeros((box_h, box_w), np.float32)
+        mask[pad: pad + glyphs.shape[0], pad: pad + glyphs.shape[1]] = glyphs / 255.0
         half = cv2.resize(mask, (box_w // 2, box_h // 2), interpolation=cv2.INTER_AREA)
         self._mask_key, self._masks = (label, size), (mask, half)
         return mask, half
