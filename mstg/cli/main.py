@@ -16,6 +16,7 @@ COMMANDS = {
     "transforms": ("mstg.cli.transforms_cmd", "transforms", "List transforms, or show one's parameters."),
     "presets": ("mstg.cli.presets_cmd", "presets", "List, show or validate presets (YAML pipelines)."),
     "probe": ("mstg.cli.probe_cmd", "probe", "Show the tracks, codecs, sizes and rates of an input."),
+    "serve": ("mstg.cli.serve_cmd", "serve", "Serve a page: the browser's camera through the transforms and back (WebRTC)."),
 }
 
 
