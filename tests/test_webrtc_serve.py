@@ -1,0 +1,111 @@
+"""``mstg serve`` in a real browser: headless Chromium's fake camera shows a QR code; the page
+sends it to mstg, which finds the code, outlines it and sends the picture back."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from browser import chromium, need_browser, qr_y4m, wait_for
+
+TEXT = "mstg webrtc test 15"
+pytestmark = pytest.mark.slow
+
+
+def start_serve(*args: str, cwd: Path) -> tuple[subprocess.Popen[str], str]:
+    """``mstg serve ARGS`` in the background; returns it and the URL it prints."""
+    proc = subprocess.Popen([sys.executable, "-m", "mstg", "serve", *args], cwd=cwd,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        found = re.search(r"serving on (\S+)", line)
+        if found:
+            return proc, found.group(1)
+    raise AssertionError(f"mstg serve printed no URL (status {proc.wait()})")
+
+
+def green_near(driver, x: float, y: float, reach: int = 4) -> bool:
+    """A pixel of the outline's green within ``reach`` of (x, y) in the processed picture."""
+    for dy in range(-reach, reach + 1):
+        for dx in range(-reach, reach + 1):
+            r, g, b = driver.execute_script("return mstgPage.pixel(arguments[0], arguments[1])",
+                                            int(x + dx), int(y + dy))
+            if g > 140 and r < 110 and b < 110:
+                return True
+    return False
+
+
+def test_serve_page_scans_the_camera_and_records(tmp_path: Path) -> None:
+    need_browser()
+    clip = tmp_path / "clip.y4m"
+    qr_y4m(clip, TEXT)
+    proc, url = start_serve("-t", "barcode", "-o", "scans.mp4", "--events", "scans.jsonl",
+                            cwd=tmp_path)
+    try:
+        assert url.startswith("http://127.0.0.1:")
+        with chromium(clip) as driver:
+            driver.get(url)
+            page = lambda what: driver.execute_script(f"return mstgPage.{what}")  # noqa: E731
+            # the events reach the page, carrying the code's text
+            event = wait_for(lambda: next((e for e in page("events") if e.get("rawValue") == TEXT), None),
+                             what="a barcode event on the page")
+            assert event["format"] == "qr_code"
+            # the processed track is decoded and shown, and mstg's outline is in its pixels
+            wait_for(lambda: page("framesShown") >= 30, what="30 processed frames shown")
+            width = driver.execute_script("return document.getElementById('processed').videoWidth")
+            scale = width / 640
+            a, b = event["cornerPoints"][0], event["cornerPoints"][1]
+            wait_for(lambda: green_near(driver, (a["x"] + b["x"]) / 2 * scale, (a["y"] + b["y"]) / 2 * scale),
+                     timeout=20, what="the green outline on the top edge of the code")
+            # the middle of the code, away from the outline, is not green
+            centre = (a["x"] + b["x"]) / 2 * scale, (a["y"] + event["cornerPoints"][3]["y"]) / 2 * scale
+            r, g, _ = driver.execute_script("return mstgPage.pixel(arguments[0], arguments[1])", *map(int, centre))
+            assert not (g > 140 and r < 110)
+            # the microphone's sound came back (Opus) with energy in it
+            wait_for(lambda: page("audio")["energy"] > 0, what="audio energy received by the page")
+            # the live figures: latency measured by mstg
+            stats = wait_for(lambda: page("stats").get("latency_p50_ms") and page("stats"), what="stats")
+            assert stats["codecs"]["video"] in ("H264", "VP8") and stats["codecs"]["audio"] == "opus"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        status = proc.wait(60)
+    assert status == 130
+    lines = [json.loads(line) for line in (tmp_path / "scans.jsonl").read_text().splitlines()]
+    assert any(e["rawValue"] == TEXT for e in lines)
+    with av.open(str(tmp_path / "scans.mp4")) as recording:
+        kinds = {s.type for s in recording.streams}
+        assert kinds == {"video", "audio"}
+        frames = [f.to_ndarray(format="rgb24") for f in recording.decode(video=0)]
+    assert len(frames) >= 20
+    last = frames[-1]
+    assert last.shape[:2] == (480, 640)
+    green = (last[:, :, 1] > 140) & (last[:, :, 0] < 110) & (last[:, :, 2] < 110)
+    assert green.sum() > 200  # the outline was recorded too
+
+
+def test_serve_refuses_a_bad_offer_and_keeps_serving(tmp_path: Path) -> None:
+    need_browser()
+    import urllib.error
+    import urllib.request
+
+    proc, url = start_serve("-t", "barcode", cwd=tmp_path)
+    try:
+        request = urllib.request.Request(url.rstrip("/") + "/session", data=b"not sdp at all",
+                                         method="POST", headers={"Content-Type": "application/sdp"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=30)
+        assert refused.value.code == 400
+        with urllib.request.urlopen(url, timeout=30) as reply:  # the server is still there
+            assert b"mstg" in reply.read()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(60) == 143
