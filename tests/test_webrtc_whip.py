@@ -1,0 +1,88 @@
+"""WHIP and WHEP: mstg publishes over WHIP to mstg's own WHIP endpoint, which runs the barcode
+scanner and serves the result over WHEP to a viewer in headless Chromium."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+
+import mstg
+from browser import chromium, need_browser, need_webrtc, wait_for
+
+DEMO_QR = "https://github.com/mstg/mstg#demo"
+pytestmark = pytest.mark.slow
+
+
+def run_in_thread(pipeline: mstg.Pipeline, results: dict[str, Any], key: str) -> threading.Thread:
+    def target() -> None:
+        try:
+            results[key] = pipeline.run()
+        except BaseException as exc:  # noqa: BLE001 - the test reports it
+            results[key] = exc
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_whip_publish_reaches_a_whep_viewer() -> None:
+    need_browser()
+    events: list[dict[str, Any]] = []
+    results: dict[str, Any] = {}
+    endpoint = mstg.open_input("whip://127.0.0.1:0/")
+    viewers = mstg.open_output("whep://127.0.0.1:0/")
+    relay = run_in_thread(mstg.Pipeline([endpoint], [viewers], ["barcode:formats=qr_code"],
+                                        on_event=events.append), results, "relay")
+    with chromium() as driver:
+        driver.get(viewers.url)
+        wait_for(lambda: driver.execute_script("return mstgViewer.state") in ("connecting", "new", "connected"),
+                 what="the viewer page")
+        publisher = mstg.Pipeline([mstg.open_input("demo", duration=8, size=(640, 360))],
+                                  [mstg.open_output("whip+" + endpoint.url)])
+        published = run_in_thread(publisher, results, "publisher")
+        viewer = lambda what: driver.execute_script(f"return mstgViewer.{what}")  # noqa: E731
+        wait_for(lambda: viewer("framesShown") >= 20, what="20 frames shown by the WHEP viewer")
+        assert viewer("size()") == [640, 360]
+        wait_for(lambda: viewer("audio")["energy"] > 0, what="the demo's tone at the viewer")
+        published.join(60)
+    relay.join(60)
+    assert not relay.is_alive(), "the relay did not end when the publisher hung up"
+    assert isinstance(results["publisher"], mstg.Stats), results["publisher"]
+    assert isinstance(results["relay"], mstg.Stats), results["relay"]
+    assert results["relay"].frames_in["video"] >= 20 and results["relay"].frames_in["audio"] > 0
+    assert any(e["rawValue"] == DEMO_QR for e in events)
+
+
+def test_a_bad_offer_is_refused_with_one_line() -> None:
+    need_webrtc()
+    import urllib.error
+    import urllib.request
+
+    endpoint = mstg.open_input("whip://127.0.0.1:0/")
+    try:
+        request = urllib.request.Request(endpoint.url, data=b"v=0\r\nbogus", method="POST",
+                                         headers={"Content-Type": "application/sdp"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=30)
+        assert refused.value.code == 400
+        assert b"SDP" in refused.value.read()
+    finally:
+        endpoint.stop()
+        endpoint._close()
+
+
+def test_publishing_to_nothing_is_an_output_error() -> None:
+    need_webrtc()
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    out = mstg.open_output(f"whip+http://127.0.0.1:{port}/whip")
+    started = time.monotonic()
+    with pytest.raises(mstg.OutputError) as failed:
+        mstg.Pipeline([mstg.open_input("demo", duration=1, size=(320, 180))], [out]).run()
+    assert "cannot publish" in str(failed.value)
+    assert time.monotonic() - started < 60
