@@ -39,6 +39,10 @@ def asset(name: str) -> str:
     return resources.files(__package__).joinpath("page", name).read_text(encoding="utf-8")
 
 
+async def _no_icon(request: web.Request) -> web.Response:
+    return web.Response(status=204)
+
+
 class PageServer:
     """Serves the page and runs one pipeline per visitor.
 
@@ -72,7 +76,7 @@ class PageServer:
     def _routes(self, app: web.Application) -> None:
         for path in ASSETS:
             app.router.add_get(path, self._asset)
-        app.router.add_get("/favicon.ico", lambda request: web.Response(status=204))
+        app.router.add_get("/favicon.ico", _no_icon)
         app.router.add_post("/session", self._offer)
         app.router.add_delete("/session/{number}", self._hang_up)
 
