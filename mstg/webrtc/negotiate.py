@@ -26,6 +26,11 @@ def check_sdp(sdp: str, kind: str = "offer") -> None:
         raise BadOffer(f"not an SDP {kind} (it should start with v=0 and have m= lines)")
 
 
+def offered_kinds(sdp: str) -> list[str]:
+    """The media kinds of an offer, in order: ``["video", "audio"]``."""
+    return [line[2:7] for line in sdp.splitlines() if line.startswith(("m=video", "m=audio"))]
+
+
 def prefer_codecs(pc: Any, video_codec: str = "auto") -> None:
     """Put H.264 (then VP8) first for every video transceiver of ``pc``, Opus for audio."""
     from aiortc import RTCRtpSender
@@ -64,25 +69,29 @@ def negotiated_codec(sdp: str, kind: str) -> str | None:
 
 
 async def answer(pc: Any, offer_sdp: str, *, video_codec: str = "auto") -> str:
-    """Apply ``offer_sdp`` to ``pc`` and return the answer's SDP; tracks to send must be added
-    by a ``track`` handler or before this. Raises :class:`BadOffer` for an unusable offer."""
+    """Apply ``offer_sdp`` to ``pc`` and return the answer's SDP; tracks to send are added
+    before this. Raises :class:`BadOffer` for an unusable offer (or no codec in common)."""
     from aiortc import RTCSessionDescription
 
     check_sdp(offer_sdp)
+    # aiortc settles the codecs while applying the offer, from the transceivers' preferences:
+    # so every kind offered gets its transceiver (and preferences) first
+    have = {t.kind for t in pc.getTransceivers()}
+    for kind in offered_kinds(offer_sdp):
+        if kind not in have:
+            pc.addTransceiver(kind, direction="recvonly")
+    prefer_codecs(pc, video_codec)
     try:
         await pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
     except Exception as exc:  # noqa: BLE001 - aiortc raises several kinds for bad SDP
         raise BadOffer(f"the offer was refused: {exc}") from None
-    return await finish_answer(pc, video_codec)
+    return await finish_answer(pc)
 
 
-async def finish_answer(pc: Any, video_codec: str = "auto") -> str:
-    """Choose codecs and make the answer (after the remote offer is set and tracks added)."""
+async def finish_answer(pc: Any) -> str:
+    """Make the answer (the remote offer is set, the tracks to send added)."""
     try:
-        prefer_codecs(pc, video_codec)
         await pc.setLocalDescription(await pc.createAnswer())
-    except UsageError:
-        raise
     except Exception as exc:  # noqa: BLE001 - e.g. no codec in common
         raise BadOffer(f"no answer to that offer: {exc}") from None
     return str(pc.localDescription.sdp)

@@ -21,7 +21,7 @@ from ..outputs.base import Output
 from ..pipeline import Pipeline
 from .loop import LoopThread
 from .media import PeerInput, PeerOutput
-from .negotiate import answer, negotiated_codec
+from .negotiate import answer, check_sdp, negotiated_codec, offered_kinds
 
 log = logging.getLogger(__name__)
 #: How often the page gets the live figures (seconds).
@@ -56,10 +56,8 @@ class PageSession:
         pc.on("datachannel", self._on_channel)
         pc.on("connectionstatechange", self._on_state)
         pc.on("track", self._on_track)
-        from .negotiate import check_sdp
         check_sdp(offer_sdp)
-        kinds = sorted({line[2:7] for line in offer_sdp.splitlines()
-                        if line.startswith(("m=video", "m=audio"))}, key=("video", "audio").index)
+        kinds = sorted(set(offered_kinds(offer_sdp)), key=("video", "audio").index)
         self.input = PeerInput(f"browser {self.number}", kinds)
         self.output = PeerOutput(self.loop, name=f"browser {self.number}")
         for track in self.output.new_tracks(tuple(kinds)).values():

@@ -16,7 +16,7 @@ from typing import Any
 from ..outputs.file import EncodeOptions
 from .endpoint import Endpoint
 from .media import OutboundTrack, PeerOutput
-from .negotiate import check_sdp
+from .negotiate import BadOffer, answer, check_sdp, offered_kinds
 from .publish import codec_choice
 
 log = logging.getLogger(__name__)
@@ -47,20 +47,16 @@ class WhepOutput(PeerOutput):
 
     async def _answer(self, pc: Any, offer: str) -> str:
         check_sdp(offer)
-        kinds = tuple(k for k in ("video", "audio") if f"m={k}" in offer and k in self.wanted_kinds)
+        kinds = tuple(k for k in offered_kinds(offer) if k in self.wanted_kinds)
         tracks = self.new_tracks(kinds)
         self._peer_tracks[id(pc)] = tracks
-        from aiortc import RTCSessionDescription
-
-        from .negotiate import BadOffer, finish_answer
-        try:
-            await pc.setRemoteDescription(RTCSessionDescription(sdp=offer, type="offer"))
-        except Exception as exc:  # noqa: BLE001 - aiortc raises several kinds for bad SDP
-            self.forget(tracks)
-            raise BadOffer(f"the offer was refused: {exc}") from None
         for track in tracks.values():
             pc.addTrack(track)
-        return await finish_answer(pc, self.video_codec)
+        try:
+            return await answer(pc, offer, video_codec=self.video_codec)
+        except BadOffer:
+            self.forget(tracks)
+            raise
 
     @property
     def wanted_kinds(self) -> tuple[str, ...]:
