@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import mstg
+from mstg.outputs import EncodeOptions
 from browser import chromium, need_browser, need_webrtc, wait_for
 
 DEMO_QR = "https://github.com/mstg/mstg#demo"
@@ -32,7 +33,7 @@ def test_whip_publish_reaches_a_whep_viewer() -> None:
     events: list[dict[str, Any]] = []
     results: dict[str, Any] = {}
     endpoint = mstg.open_input("whip://127.0.0.1:0/")
-    viewers = mstg.open_output("whep://127.0.0.1:0/")
+    viewers = mstg.open_output("whep://127.0.0.1:0/", options=EncodeOptions(fps=10))
     relay = run_in_thread(mstg.Pipeline([endpoint], [viewers], ["barcode:formats=qr_code"],
                                         on_event=events.append), results, "relay")
     with chromium() as driver:
@@ -53,6 +54,8 @@ def test_whip_publish_reaches_a_whep_viewer() -> None:
     assert isinstance(results["relay"], mstg.Stats), results["relay"]
     assert results["relay"].frames_in["video"] >= 20 and results["relay"].frames_in["audio"] > 0
     assert any(e["rawValue"] == DEMO_QR for e in events)
+    # --fps 10: of the 8 s the viewers were sent at most 10 frames a second
+    assert 20 <= viewers.frames_written["video"] <= 8 * 10 + 2
 
 
 def test_a_bad_offer_is_refused_with_one_line() -> None:

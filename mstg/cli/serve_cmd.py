@@ -42,6 +42,8 @@ Examples:
 @click.option("--video-codec", type=click.Choice(["auto", "h264", "vp8"]), default="auto",
               show_default=True, help="auto: H.264 where the browser offers it, VP8 otherwise.")
 @click.option("--bitrate", "-b", metavar="RATE", help="Video bitrate sent back, e.g. 2M.")
+@click.option("--fps", type=click.FloatRange(min=0, min_open=True),
+              help="The most frames per second sent back (default: as they come).")
 @click.option("-q", "--quiet", is_flag=True, help="Nothing on stderr but the URL and errors.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @handle_errors
@@ -72,7 +74,7 @@ def serve(**opts: Any) -> None:
     server = PageServer(transforms=make_transforms, recording=(lambda: outputs) if outputs else None,
                         on_event=events.write if events else None, host=opts["host"],
                         port=opts["port"], token=opts["token"], cert=opts["cert"], key=opts["key"],
-                        video_codec=opts["video_codec"])
+                        video_codec=opts["video_codec"], max_fps=opts["fps"])
     stop = threading.Event()
     received: list[ExitStatus] = []
 

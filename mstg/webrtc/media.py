@@ -186,6 +186,8 @@ class PeerOutput(LiveOutput):
         self._sinks: dict[str, list[OutboundTrack]] = {"video": [], "audio": []}
         self._sinks_lock = threading.Lock()
         self.ended = threading.Event()
+        #: The most video frames a second sent (None: as they come); the others are dropped.
+        self.max_fps: float | None = None
 
     def new_tracks(self, kinds: tuple[str, ...] = ("video", "audio")) -> dict[str, OutboundTrack]:
         """A fresh track of each kind for one more peer (call on the loop's thread)."""
@@ -214,12 +216,18 @@ class PeerOutput(LiveOutput):
 
     def _consume(self, kind: str, processor: MediaStreamTrackProcessor) -> None:
         convert = _Converter()
+        last_sent: int | None = None
         while True:
             frame, ended = self._next(processor, 0.25)
             if frame is None:
                 if ended:
                     return
                 continue
+            if kind == "video" and self.max_fps and last_sent is not None \
+                    and frame.timestamp - last_sent < 0.9 * US / self.max_fps:
+                frame.close()  # over --fps
+                continue
+            last_sent = frame.timestamp if kind == "video" else last_sent
             try:
                 out = [convert.video(frame)] if isinstance(frame, VideoFrame) else convert.audio(frame)
                 self.loop.soon(self._push, kind, out)

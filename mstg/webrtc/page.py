@@ -54,7 +54,7 @@ class PageServer:
     def __init__(self, *, transforms: Callable[[], list[Any]], recording: Callable[[], list[Output]] | None = None,
                  on_event: Callable[[dict[str, Any]], None] | None = None, host: str = "127.0.0.1",
                  port: int = 0, token: str | None = None, cert: str | None = None,
-                 key: str | None = None, video_codec: str = "auto") -> None:
+                 key: str | None = None, video_codec: str = "auto", max_fps: float | None = None) -> None:
         self.loop = LoopThread("serve")
         self.access = Access(host, token=token, cert=cert, key=key)
         self.server = HttpServer(host, port, self.access, loop=self.loop)
@@ -62,6 +62,7 @@ class PageServer:
         self.recording = recording
         self.on_event = on_event
         self.video_codec = video_codec
+        self.max_fps = max_fps
         self.sessions: dict[int, PageSession] = {}
         self.finished: list[PageSession] = []
         self._numbers = itertools.count(1)
@@ -93,7 +94,7 @@ class PageServer:
                 outputs = self.recording()
                 self._recorded = True
         session = PageSession(number, self.loop, transforms=self.transforms(), outputs=outputs,
-                              on_event=self.on_event, video_codec=self.video_codec,
+                              on_event=self.on_event, video_codec=self.video_codec, max_fps=self.max_fps,
                               on_end=self._ended)
         try:
             sdp = await session.open(await request.text())

@@ -69,6 +69,7 @@ class WhipPublishOutput(PeerOutput):
             raise OutputError(f"whip+{url}: publish to an http:// or https:// WHIP endpoint")
         self.video_codec = codec_choice(options)
         super().__init__(LoopThread("whip-publish"), name=f"whip+{url}")
+        self.max_fps = options.fps if options else None
         self.url, self.headers = _auth(url)
         self.pc: Any = None
         self.resource: str | None = None

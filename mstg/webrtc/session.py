@@ -33,7 +33,7 @@ class PageSession:
 
     def __init__(self, number: int, loop: LoopThread, *, transforms: list[Any],
                  outputs: list[Output], on_event: Callable[[dict[str, Any]], None] | None,
-                 video_codec: str = "auto", on_end: Callable[[PageSession], None] | None = None) -> None:
+                 video_codec: str = "auto", max_fps: float | None = None, on_end: Callable[[PageSession], None] | None = None) -> None:
         self.number = number
         self.loop = loop
         self.pc = RTCPeerConnection()
@@ -41,6 +41,7 @@ class PageSession:
         self.outputs = outputs
         self.on_event = on_event
         self.video_codec = video_codec
+        self.max_fps = max_fps
         self.on_end = on_end
         self.channel: Any = None
         self.codecs: dict[str, str | None] = {}
@@ -60,6 +61,7 @@ class PageSession:
         kinds = sorted(set(offered_kinds(offer_sdp)), key=("video", "audio").index)
         self.input = PeerInput(f"browser {self.number}", kinds)
         self.output = PeerOutput(self.loop, name=f"browser {self.number}")
+        self.output.max_fps = self.max_fps
         for track in self.output.new_tracks(tuple(kinds)).values():
             pc.addTrack(track)
         sdp = await answer(pc, offer_sdp, video_codec=self.video_codec)
@@ -114,7 +116,18 @@ class PageSession:
         except BaseException as exc:  # noqa: BLE001 - one line for this visitor, never the server
             self.error = exc
             log.warning("browser %d: %s", self.number, exc)
+        log.info("browser %d: %s", self.number, self.summary())
         self.loop.soon(lambda: asyncio.ensure_future(self.close(f"browser {self.number} done")))
+
+    def summary(self) -> str:
+        """Frames in and out, drops and mstg's latency, in words."""
+        stats = self.pipeline.stats if self.pipeline else None
+        if stats is None:
+            return "nothing received"
+        p50, p95 = stats.latency_percentile(50), stats.latency_percentile(95)
+        latency = f", latency p50 {p50:.0f} ms p95 {p95:.0f} ms" if p50 is not None and p95 is not None else ""
+        return (f"{stats.frames_in['video']} video frames in, {stats.frames_out['video']} out, "
+                f"{stats.dropped} dropped, {stats.events} events{latency}")
 
     async def close(self, why: str) -> None:
         """End this visitor's session: the pipeline finishes its outputs, the connection closes."""

@@ -37,6 +37,7 @@ class WhepOutput(PeerOutput):
         self.video_codec = codec_choice(options)
         self.endpoint = Endpoint(url, "whep", self._answer, pages=PAGES, on_gone=self._gone)
         super().__init__(self.endpoint.loop, name=url)
+        self.max_fps = options.fps if options else None
         self._peer_tracks: dict[int, dict[str, OutboundTrack]] = {}
         self.endpoint.start()
         self.url = self.endpoint.server.url()
