@@ -89,3 +89,46 @@ def test_publishing_to_nothing_is_an_output_error() -> None:
         mstg.Pipeline([mstg.open_input("demo", duration=1, size=(320, 180))], [out]).run()
     assert "cannot publish" in str(failed.value)
     assert time.monotonic() - started < 60
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_command_line_publish_into_a_whip_recording(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    need_webrtc()
+    import json
+    import subprocess
+    import sys
+
+    import av
+
+    port = free_port()
+    relay = subprocess.Popen([sys.executable, "-m", "mstg", "run", "-i", f"whip://127.0.0.1:{port}/",
+                              "-t", "barcode:formats=qr_code", "-o", "rec.mp4", "--events", "scans.jsonl"],
+                             cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    try:
+        def publish() -> subprocess.CompletedProcess[str]:
+            return subprocess.run([sys.executable, "-m", "mstg", "run", "-i", "demo", "--duration", "3",
+                                   "--input-size", "640x360", "-o", f"whip+http://127.0.0.1:{port}/"],
+                                  capture_output=True, text=True, timeout=120)
+        # the relay may still be starting: the first tries are refused (exit 5, one line)
+        published = wait_for(lambda: (p := publish()).returncode == 0 and p or (
+            p.returncode == 5 and "cannot publish" in p.stderr and None), what="a publish accepted")
+        assert "Traceback" not in published.stderr
+        _, err = relay.communicate(timeout=60)
+    finally:
+        if relay.poll() is None:
+            relay.kill()
+    assert relay.returncode == 0, err
+    with av.open(str(tmp_path / "rec.mp4")) as recording:
+        assert {s.type for s in recording.streams} == {"video", "audio"}
+        video = recording.streams.video[0]
+        assert (video.width, video.height) == (640, 360)
+        assert sum(1 for _ in recording.decode(video=0)) >= 20
+    events = [json.loads(line) for line in (tmp_path / "scans.jsonl").read_text().splitlines()]
+    assert any(e["rawValue"] == DEMO_QR for e in events)
