@@ -4,11 +4,11 @@ sends it to mstg, which finds the code, outlines it and sends the picture back."
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import av
@@ -21,16 +21,30 @@ TEXT = "mstg webrtc test 15"
 pytestmark = pytest.mark.slow
 
 
-def start_serve(*args: str, cwd: Path) -> tuple[subprocess.Popen[str], str]:
-    """``mstg serve ARGS`` in the background; returns it and the URL it prints."""
-    proc = subprocess.Popen([sys.executable, "-m", "mstg", "serve", *args], cwd=cwd,
-                            stderr=subprocess.PIPE, text=True)
-    assert proc.stderr is not None
-    for line in proc.stderr:
-        found = re.search(r"serving on (\S+)", line)
-        if found:
-            return proc, found.group(1)
-    raise AssertionError(f"mstg serve printed no URL (status {proc.wait()})")
+class Serve:
+    """``mstg serve ARGS`` in the background; its stderr lines are collected as they come."""
+
+    def __init__(self, *args: str, cwd: Path) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "mstg", "serve", *args], cwd=cwd,
+                                     stderr=subprocess.PIPE, text=True)
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        found = wait_for(lambda: next((m for line in self.lines if (m := re.search(r"serving on (\S+)", line))), None)
+                         or self.proc.poll() is not None, what="the URL mstg serve prints")
+        assert found is not True, f"mstg serve ended ({self.proc.poll()}): {self.lines}"
+        self.url = found.group(1)
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    def said(self, pattern: str) -> str | None:
+        return next((line for line in self.lines if re.search(pattern, line)), None)
+
+    def stop(self, signum: int = signal.SIGINT) -> int:
+        self.proc.send_signal(signum)
+        return self.proc.wait(60)
 
 
 def green_near(driver, x: float, y: float, reach: int = 4) -> bool:
@@ -48,8 +62,8 @@ def test_serve_page_scans_the_camera_and_records(tmp_path: Path) -> None:
     need_browser()
     clip = tmp_path / "clip.y4m"
     qr_y4m(clip, TEXT)
-    proc, url = start_serve("-t", "barcode", "-o", "scans.mp4", "--events", "scans.jsonl",
-                            cwd=tmp_path)
+    serve = Serve("-t", "barcode", "-o", "scans.mp4", "--events", "scans.jsonl", cwd=tmp_path)
+    url = serve.url
     try:
         assert url.startswith("http://127.0.0.1:")
         with chromium(clip) as driver:
@@ -79,8 +93,7 @@ def test_serve_page_scans_the_camera_and_records(tmp_path: Path) -> None:
                                          ".some(c => c.mimeType === 'video/H264')")
             assert stats["codecs"] == {"video": "H264" if h264 else "VP8", "audio": "opus"}
     finally:
-        proc.send_signal(signal.SIGINT)
-        status = proc.wait(60)
+        status = serve.stop()
     assert status == 130
     lines = [json.loads(line) for line in (tmp_path / "scans.jsonl").read_text().splitlines()]
     assert any(e["rawValue"] == TEXT for e in lines)
@@ -100,7 +113,8 @@ def test_serve_refuses_a_bad_offer_and_keeps_serving(tmp_path: Path) -> None:
     import urllib.error
     import urllib.request
 
-    proc, url = start_serve("-t", "barcode", cwd=tmp_path)
+    serve = Serve("-t", "barcode", cwd=tmp_path)
+    url = serve.url
     try:
         request = urllib.request.Request(url.rstrip("/") + "/session", data=b"not sdp at all",
                                          method="POST", headers={"Content-Type": "application/sdp"})
@@ -109,6 +123,31 @@ def test_serve_refuses_a_bad_offer_and_keeps_serving(tmp_path: Path) -> None:
         assert refused.value.code == 400
         with urllib.request.urlopen(url, timeout=30) as reply:  # the server is still there
             assert b"mstg" in reply.read()
+        assert serve.said(r"not an SDP offer")  # one line on stderr
     finally:
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(60) == 143
+        assert serve.stop(signal.SIGTERM) == 143
+    assert not any("Traceback" in line for line in serve.lines)
+
+
+def test_a_vanished_visitor_ends_their_session_not_the_server(tmp_path: Path) -> None:
+    need_browser()
+    import urllib.request
+
+    clip = tmp_path / "clip.y4m"
+    qr_y4m(clip, TEXT)
+    serve = Serve("-t", "barcode", "-o", "first.mkv", cwd=tmp_path)
+    try:
+        with chromium(clip) as driver:
+            driver.get(serve.url)
+            wait_for(lambda: driver.execute_script("return mstgPage.framesShown") >= 10,
+                     what="frames shown")
+        # the browser is gone: its session ends with one summary line, the recording is finished
+        wait_for(lambda: serve.said(r"browser 1: \d+ video frames in"), timeout=90,
+                 what="the end of the vanished visitor's session")
+        with av.open(str(tmp_path / "first.mkv")) as recording:
+            assert sum(1 for _ in recording.decode(video=0)) >= 10
+        with urllib.request.urlopen(serve.url, timeout=30) as reply:  # still serving
+            assert reply.status == 200
+    finally:
+        assert serve.stop() == 130
+    assert not any("Traceback" in line for line in serve.lines)

@@ -20,6 +20,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
@@ -104,7 +105,8 @@ class PeerInput(Input):
         self.position_us = max(self.position_us, stamp)
         self._sources[self._index[kind]].deliver(wrapped)
 
-    def _frames(self):  # type: ignore[no-untyped-def]
+    def _frames(self) -> Iterator[tuple[int, VideoFrame | AudioData]]:
+        """Frames are delivered by :meth:`receive` on the event loop: this only waits for the end."""
         while not (self._ended.is_set() or self._stop.wait(0.1)):
             pass
         return iter(())

@@ -101,6 +101,9 @@ class PageServer:
         except BadOffer as exc:
             log.warning("browser %d: %s", number, exc)
             await session.pc.close()
+            if outputs:  # the recording waits for the next visitor
+                with self._lock:
+                    self._recorded = False
             return web.Response(status=400, text=f"{exc}\n")
         self.sessions[number] = session
         return web.Response(status=201, text=sdp, content_type="application/sdp",
