@@ -103,7 +103,7 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
     if _URL.match(spec) and spec.lower().startswith(("whip://", "whips://")):
         from ..webrtc import open_webrtc_input  # WHIP: an endpoint publishers send to
 
-        return open_webrtc_input(spec)  # type: ignore[return-value]
+        return open_webrtc_input(spec, duration=duration)  # type: ignore[return-value]
     if _URL.match(spec):
         live = spec.split(":", 1)[0].lower() in LIVE_SCHEMES
         return MediaInput(spec, live=live, timeout=timeout, **common)

@@ -51,8 +51,8 @@ class PeerInput(Input):
 
     live = True
 
-    def __init__(self, name: str, kinds: list[str]) -> None:
-        super().__init__(name)
+    def __init__(self, name: str, kinds: list[str], *, duration: float | None = None) -> None:
+        super().__init__(name, duration=duration)
         self._index = {kind: self._add_source(kind, f"{kind} from {name}") for kind in kinds}
         self._origin: float | None = None
         self._first_pts: dict[str, tuple[int, float]] = {}
@@ -98,8 +98,10 @@ class PeerInput(Input):
             self._count += 1
         else:
             wrapped = AudioData.from_av(frame, timestamp=stamp, capture_time=now)
-        if self.stopping:
+        if self.stopping or (self.limit_us is not None and stamp >= self.limit_us):
             wrapped.close()
+            if not self.stopping:
+                self.finish()  # --duration reached
             return
         self.frames_read += 1
         self.position_us = max(self.position_us, stamp)

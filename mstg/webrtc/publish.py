@@ -110,7 +110,13 @@ class WhipPublishOutput(PeerOutput):
         log.info("publishing to %s (video %s)", self.url, negotiated_codec(text, "video"))
 
     async def _on_state(self) -> None:
-        if self.pc.connectionState == "failed" and not self.ended.is_set():
+        state = self.pc.connectionState
+        if self.ended.is_set() or state not in ("failed", "closed"):
+            return
+        if state == "closed":  # the server ended the session: the run stops cleanly
+            log.info("the WHIP server %s ended the session", self.url)
+            self._ask_to_stop()
+        else:
             self.error = OutputError(f"the WHIP server {self.url} dropped the connection")
             self.abort()
 

@@ -30,16 +30,17 @@ class WhipInput(PeerInput):
     >>> source.stop(); source._close()
     """
 
-    def __init__(self, url: str, *, video_codec: str = "auto") -> None:
-        super().__init__(url, ["video", "audio"])
+    def __init__(self, url: str, *, video_codec: str = "auto", duration: float | None = None) -> None:
+        super().__init__(url, ["video", "audio"], duration=duration)
         self.video_codec = video_codec
         self.endpoint = Endpoint(url, "whip", self._answer, limit=1, on_gone=lambda pc: self.finish())
         self.endpoint.start()
         self.url = self.endpoint.server.url()
 
     @classmethod
-    def from_url(cls, url: str, *, video_codec: str | None = None, **_: Any) -> WhipInput:
-        return cls(url, video_codec=video_codec or "auto")
+    def from_url(cls, url: str, *, video_codec: str | None = None, duration: float | None = None,
+                 **_: Any) -> WhipInput:
+        return cls(url, video_codec=video_codec or "auto", duration=duration)
 
     async def _answer(self, pc: Any, offer: str) -> str:
         pc.on("track", lambda track: asyncio.ensure_future(self.receive(track)))
