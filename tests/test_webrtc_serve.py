@@ -101,7 +101,7 @@ def test_serve_page_scans_the_camera_and_records(tmp_path: Path) -> None:
         kinds = {s.type for s in recording.streams}
         assert kinds == {"video", "audio"}
         frames = [f.to_ndarray(format="rgb24") for f in recording.decode(video=0)]
-    assert len(frames) >= 20
+    assert len(frames) >= 10
     last = frames[-1]
     assert last.shape[:2] == (480, 640)
     green = (last[:, :, 1] > 140) & (last[:, :, 0] < 110) & (last[:, :, 2] < 110)
