@@ -11,10 +11,8 @@ import os
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["probe"]
+__all__ = ["probe", "probe_demo"]
 
-#: Packets read per video track, at most, to find the first picture's rotation.
-ROTATION_PACKETS = 48
 #: FFmpeg's AVFieldOrder, named as ffprobe names them (0, unknown: None).
 _FIELD_ORDERS = {1: "progressive", 2: "tt", 3: "bb", 4: "tb", 5: "bt"}
 
@@ -46,6 +44,28 @@ def probe(url: str, *, format: str | None = None, options: dict[str, str] | None
             "metadata": dict(container.metadata),
             "tracks": tracks,
         }
+
+
+def probe_demo(*, duration: float = 10.0) -> dict[str, Any]:
+    """What ``probe`` says of the built-in ``demo`` input (it is made in memory: nothing to open).
+
+    >>> [(t["kind"], t["codec"]) for t in probe_demo()["tracks"]]
+    [('video', 'rawvideo'), ('audio', 'pcm_f32le')]
+    """
+    from .inputs.demo import DemoInput
+
+    made = DemoInput.__init__.__kwdefaults__ or {}
+    common = {"codec_name": None, "profile": None, "duration": duration, "bit_rate": None,
+              "frames": None, "language": None, "title": None, "default": True, "cover_art": False}
+    video = {"index": 0, "kind": "video", "number": 0, "codec": "rawvideo", **common,
+             "pixel_format": "bgr24", "width": made["width"], "height": made["height"],
+             "rotation": 0, "frame_rate": made["fps"], "field_order": "progressive"}
+    audio = {"index": 1, "kind": "audio", "number": 0, "codec": "pcm_f32le", **common,
+             "sample_rate": made["sample_rate"], "channels": 2, "layout": "stereo",
+             "sample_format": "fltp"}
+    return {"input": "demo", "format": "demo", "format_name": "mstg's built-in demo scene",
+            "duration": duration, "start_time": 0.0, "bit_rate": None, "size_bytes": None,
+            "chapters": None, "metadata": {}, "tracks": [video, audio]}
 
 
 def _seconds(value: int | None, time_base: Fraction | None) -> float | None:
@@ -101,8 +121,13 @@ def _number(tracks: list[dict[str, Any]]) -> None:
 
 
 def _rotations(container: Any, tracks: list[dict[str, Any]]) -> None:
-    """The display rotation of each video track, from its first picture (0 when there is none)."""
+    """Each video track's orientation, from its first picture, by the rule ``run`` follows
+    (:mod:`mstg.inputs.orientation`): ``rotation`` (degrees, as FFmpeg reports it; 0 when
+    there is none, None when no picture decodes), ``mirrored``, and ``shown_width`` /
+    ``shown_height``, the size the pictures are shown and written at."""
     import av
+
+    from .inputs.orientation import first_orientation, square_size, stream_sar
 
     videos = [t for t in tracks if t["kind"] == "video" and not t["cover_art"]]
     for count, track in enumerate(videos):
@@ -112,22 +137,10 @@ def _rotations(container: Any, tracks: list[dict[str, Any]]) -> None:
                 container.seek(0, stream=stream)
             except (av.error.FFmpegError, ValueError):
                 pass
-        track["rotation"] = _first_rotation(container, stream)
-
-
-def _first_rotation(container: Any, stream: Any) -> int | None:
-    import av
-
-    try:
-        for count, packet in enumerate(container.demux(stream)):
-            if count >= ROTATION_PACKETS:
-                break
-            try:
-                frames = packet.decode()
-            except av.error.FFmpegError:
-                continue
-            for frame in frames:
-                return round(getattr(frame, "rotation", 0) or 0)
-    except av.error.FFmpegError:
-        pass
-    return None
+        sar = stream_sar(stream)
+        found = first_orientation(container, stream)
+        track["rotation"] = None if found is None else found.rotation
+        track["mirrored"] = bool(found and found.mirrored)
+        track["sample_aspect_ratio"] = f"{sar.numerator}:{sar.denominator}" if sar else None
+        size = square_size(track["width"], track["height"], sar)
+        track["shown_width"], track["shown_height"] = found.shown_size(*size) if found else size

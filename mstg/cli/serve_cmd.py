@@ -59,8 +59,8 @@ def serve(**opts: Any) -> None:
     from ..outputs.file import parse_bitrate
     from ..webrtc.negotiate import set_bitrate
     from ..webrtc.page import PageServer
+    from ..outputs import open_output
     from .events import EventWriter
-    from .spec import build_outputs
 
     if opts["bitrate"]:
         set_bitrate(parse_bitrate(opts["bitrate"]))
@@ -68,7 +68,9 @@ def serve(**opts: Any) -> None:
     make_transforms()  # a bad -t fails now, not at the first visitor
     if opts["events"] == "-" and "-" in opts["outputs"]:
         raise UsageError("stdout cannot carry both media (-o -) and events (--events -)")
-    outputs = build_outputs({"outputs": opts["outputs"], "overwrite": opts["overwrite"]}) if opts["outputs"] else []
+    if len(set(opts["outputs"])) != len(opts["outputs"]):
+        raise UsageError("the same output is named twice")
+    outputs = [open_output(spec, overwrite=opts["overwrite"]) for spec in opts["outputs"]]
     events = EventWriter.open(opts["events"], overwrite=opts["overwrite"]) if opts["events"] else None
     _show_log(quiet=opts["quiet"])
     server = PageServer(transforms=make_transforms, recording=(lambda: outputs) if outputs else None,
@@ -100,22 +102,14 @@ def serve(**opts: Any) -> None:
 
 def _transforms(opts: dict[str, Any]) -> Any:
     """A function making a fresh transform chain (each visitor's transforms keep their own state)."""
-    if opts["transforms"] or not opts["preset"]:
-        specs = opts["transforms"]
-        return lambda: build_transforms_quiet(specs)
-    from ..presets import load_preset
-    from .presets_cmd import preset_options
+    from ..job import open_transforms
 
-    preset = load_preset(opts["preset"], preset_options())
-    if preset.transforms is None:
-        return lambda: []
-    return preset.build_transforms
+    steps = list(opts["transforms"])
+    if not steps and opts["preset"]:
+        from .presets_cmd import preset_job
 
-
-def build_transforms_quiet(specs: tuple[str, ...]) -> list[Any]:
-    from .spec import build_transforms
-
-    return build_transforms(specs, quiet=True)
+        steps = list(preset_job(opts["preset"]).transforms or [])
+    return lambda: open_transforms(steps)
 
 
 def _show_log(*, quiet: bool) -> None:

@@ -19,6 +19,7 @@ from aiohttp import web
 from aiortc import RTCPeerConnection
 
 from ..errors import UsageError
+from .assets import asset
 from .loop import LoopThread
 from .negotiate import BadOffer
 from .security import Access
@@ -75,8 +76,6 @@ class Endpoint:
             app.router.add_get(path, self._page)
 
     async def _page(self, request: web.Request) -> web.Response:
-        from .page import asset
-
         name, kind = self.pages[request.path]
         return web.Response(text=asset(name), content_type=kind)
 

@@ -17,12 +17,12 @@ import itertools
 import logging
 import threading
 from collections.abc import Callable
-from importlib import resources
 from typing import Any
 
 from aiohttp import web
 
 from ..outputs.base import Output
+from .assets import asset
 from .loop import LoopThread
 from .negotiate import BadOffer
 from .security import Access
@@ -32,11 +32,6 @@ from .session import PageSession
 log = logging.getLogger(__name__)
 ASSETS = {"/": ("index.html", "text/html"), "/app.js": ("app.js", "text/javascript"),
           "/style.css": ("style.css", "text/css")}
-
-
-def asset(name: str) -> str:
-    """The text of one of the page's files (``index.html``, ``app.js`` ...)."""
-    return resources.files(__package__).joinpath("page", name).read_text(encoding="utf-8")
 
 
 async def _no_icon(request: web.Request) -> web.Response:
