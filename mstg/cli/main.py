@@ -19,6 +19,7 @@ COMMANDS = {
     "encoders": ("mstg.cli.codecs_cmd", "encoders", "List the encoders (and decoders) this installation has."),
     "formats": ("mstg.cli.codecs_cmd", "formats", "List the container formats this installation writes (and reads)."),
     "scan": ("mstg.cli.scan_cmd", "scan", "Find and decode barcodes in pictures, folders, videos and cameras."),
+    "serve": ("mstg.cli.serve_cmd", "serve", "Serve a page: the browser's camera through the transforms and back (WebRTC)."),
 }
 
 

@@ -136,6 +136,10 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
                                   realtime=realtime, fps=fps)
     if spec == "-":
         return MediaInput("pipe:0", label="stdin", **common)
+    if _URL.match(spec) and spec.lower().startswith(("whip://", "whips://")):
+        from ..webrtc import open_webrtc_input  # WHIP: an endpoint publishers send to
+
+        return open_webrtc_input(spec, duration=duration)  # type: ignore[return-value]
     if _URL.match(spec):
         live = spec.split(":", 1)[0].lower() in LIVE_SCHEMES
         common.pop("fps")

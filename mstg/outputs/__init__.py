@@ -31,6 +31,10 @@ def open_output(spec: str, *, options: EncodeOptions | None = None, format: str 
     if live is not None:
         return live
     match = _URL.match(spec)
+    if match and match.group(1).lower() in ("whep", "wheps", "whip+http", "whip+https"):
+        from ..webrtc import open_webrtc_output  # WebRTC: WHEP viewers, WHIP publishing
+
+        return open_webrtc_output(spec, options=options)  # type: ignore[return-value]
     if match and format is None:
         format = NETWORK_FORMATS.get(match.group(1).lower())
     if match and match.group(1).lower() in NETWORK_FORMATS:
