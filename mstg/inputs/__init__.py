@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import InputNotFoundError, UsageError
 from .base import Input
+from .concat import ConcatInput, concat_parts
 from .demo import DemoInput
 from .devices import is_device_spec, open_device
 from .images import ImageInput, is_animated, is_image_spec
@@ -113,6 +114,10 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
     common: dict[str, Any] = dict(format=format, options=options, video_track=video_track,
                                   audio_track=audio_track, start=start, duration=duration,
                                   realtime=realtime, fps=fps)
+    parts = concat_parts(spec)
+    if parts is not None:
+        _refuse(start=start, where=f"{_SEEKABLE} (not a concatenation: give each part's own range)")
+        return ConcatInput(parts, **{k: v for k, v in common.items() if k != "start"})
     if spec == "-":
         return MediaInput("pipe:0", label="stdin", **common)
     if _URL.match(spec):
