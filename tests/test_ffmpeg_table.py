@@ -15,7 +15,7 @@ def rows() -> list[tuple[str, str]]:
     out = []
     for line in TABLE.read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
-        if cells[0].startswith("`"):
+        if line.startswith("| `"):
             assert len(cells) == 3, f"a row of three cells: {line}"
             out.append((cells[0], cells[1]))
     return out
