@@ -200,7 +200,8 @@ class Pipeline:
         if chain.transforms:
             names = ", ".join(t.name for t in chain.transforms)
             raise UsageError(f"{flag}: the {kind} transforms ({names}) need decoded {kind}",
-                             hint=f"name an encoder instead, e.g. --{kind}-codec aac")
+                             hint=f"name an encoder instead, e.g. --{kind}-codec "
+                                  f"{'libx264' if kind == 'video' else 'aac'}")
         for out in consumers:
             if kind not in getattr(out, "copies", ()) and not isinstance(out, NullOutput):
                 raise UsageError(f"{flag}: {out.name} needs decoded {kind}, which a copy does not give")

@@ -93,7 +93,9 @@ Examples:
               help="Microphone channels (default 2).")
 @click.option("-f", "--format", "output_format", metavar="FMT",
               help="FFmpeg muxer for the outputs (default: from the extension; NUT on stdout).")
-@click.option("--video-codec", "-cv", metavar="CODEC", help="Video encoder (e.g. libx264, ffv1).")
+@click.option("--video-codec", "-cv", metavar="CODEC",
+              help="Video encoder (e.g. libx264, ffv1), or copy: the input's video as it is "
+                   "(with --start, from the keyframe before it).")
 @click.option("--audio-codec", "-ca", metavar="CODEC", help="Audio encoder (e.g. aac, libopus), or copy: the input's audio as it is.")
 @click.option("--crf", type=click.IntRange(0, 63), help="Constant quality (x264: 23 by default).")
 @click.option("--bitrate", "-b", metavar="RATE", help="Video bitrate, e.g. 2M (instead of --crf).")

@@ -228,16 +228,15 @@ class FileOutput(Output):
         if default is None and getattr(self.options, f"{kind}_codec"):
             raise OutputError(f"{self.path}: a {defaults.format} file holds no {kind}")
         if chosen == "copy":
-            if kind != "audio":
-                raise OutputError(f"--{kind}-codec copy is not supported: only audio is copied")
             return chosen
         _check_encoder(chosen, kind)
         return chosen
 
     @property
     def copies(self) -> tuple[str, ...]:
-        """The kinds this output muxes as the input's packets, undecoded (``--audio-codec copy``)."""
-        return ("audio",) if self.audio_codec == "copy" else ()
+        """The kinds this output muxes as the input's packets, undecoded (``--audio-codec copy``,
+        ``--video-codec copy``)."""
+        return tuple(k for k in ("video", "audio") if getattr(self, f"{k}_codec") == "copy")
 
     def _check_path(self, overwrite: bool) -> None:
         path = self.path
@@ -256,10 +255,10 @@ class FileOutput(Output):
         pending = self._preroll(kind, processor)
         if not pending:
             return
-        if kind == "video":
+        if kind in self.copies:
+            self._copy_packets(kind, processor, pending)
+        elif kind == "video":
             self._encode_video(processor, pending)
-        elif kind in self.copies:
-            self._copy_audio(processor, pending)
         else:
             self._encode_audio(processor, pending)
 
@@ -342,8 +341,9 @@ class FileOutput(Output):
             for kind, stream in self._streams.items():
                 if kind not in self.copies:  # a copied stream has no encoder to open
                     stream.codec_context.open()
-            if "audio" in self.copies and "audio" in firsts:
-                self._start_copy(firsts["audio"])
+            copied = [firsts[k] for k in self.copies if k in firsts]
+            if copied:
+                self._start_copy(copied[0])
         except OutputError:
             raise
         except (av.error.FFmpegError, ValueError) as exc:
@@ -385,6 +385,8 @@ class FileOutput(Output):
         opts = self.options
         codec_name = self.video_codec
         assert codec_name is not None
+        if codec_name == "copy":
+            return self._add_copied(first)
         codec = _check_encoder(codec_name, "video")
         rate = Fraction(opts.fps or round(US / first.duration, 3) if (opts.fps or first.duration) else 30)
         rate = rate.limit_denominator(1001)
@@ -459,28 +461,34 @@ class FileOutput(Output):
             ctx.bit_rate = parse_bitrate(opts.audio_bitrate)
         return stream
 
-    def _add_copied(self, first: AudioData) -> Any:
-        """A stream with the input's codec parameters, for its packets (``--audio-codec copy``)."""
-        if not isinstance(first, EncodedAudioChunk):
-            raise OutputError(f"{self.name}: --audio-codec copy needs the input's packets, "
-                              "and this audio was decoded")
+    def _add_copied(self, first: Any) -> Any:
+        """A stream with the input's codec parameters, for its packets (``--audio-codec copy``,
+        ``--video-codec copy``)."""
+        kind = "video" if isinstance(first, VideoFrame) else "audio"
+        if getattr(first, "template", None) is None:
+            raise OutputError(f"{self.name}: --{kind}-codec copy needs the input's packets, "
+                              f"and this {kind} was decoded")
         try:
-            return self._container.add_stream_from_template(first.template)
+            stream = self._container.add_stream_from_template(first.template)
         except ValueError as exc:
             raise OutputError(f"{self.name}: a {self.container_format} file cannot hold "
-                              f"{first.codec} audio as it is",
-                              hint="leave out --audio-codec copy to re-encode it") from exc
+                              f"{first.codec} {kind} as it is",
+                              hint=f"leave out --{kind}-codec copy to re-encode it") from exc
+        if kind == "video":
+            stream.time_base = first.template.time_base  # the packets' own
+        return stream
 
-    def _start_copy(self, first: EncodedAudioChunk) -> None:
+    def _start_copy(self, first: Any) -> None:
         """Write the header now: a muxer that cannot hold the copied codec says so here."""
         import av
 
+        kind = "video" if isinstance(first, VideoFrame) else "audio"
         try:
             self._container.start_encoding()
         except av.error.FFmpegError as exc:
             raise OutputError(f"{self.name}: a {self.container_format} file cannot hold "
-                              f"{first.codec} audio as it is ({exc.strerror or exc})",
-                              hint="leave out --audio-codec copy to re-encode it") from exc
+                              f"{first.codec} {kind} as it is ({exc.strerror or exc})",
+                              hint=f"leave out --{kind}-codec copy to re-encode it") from exc
 
     # encoding -----------------------------------------------------------------------------
     def _mux(self, packets: list[Any]) -> None:
@@ -602,11 +610,11 @@ class FileOutput(Output):
             self._mux(stream.encode(chunk))
         self._mux(stream.encode(None))
 
-    def _copy_audio(self, processor: MediaStreamTrackProcessor, pending: list[Any]) -> None:
+    def _copy_packets(self, kind: str, processor: MediaStreamTrackProcessor, pending: list[Any]) -> None:
         """Mux the input's packets as they are (a disabled track's decoded silence is left out:
         there is nothing to copy). Under ``encode_lock``, as outputs copying the same packet
         take turns; its timing is put back after each, as muxing rebases it in place."""
-        stream = self._streams["audio"]
+        stream = self._streams[kind]
         for frame in self._frames(processor, pending):
             try:
                 packet = getattr(frame, "packet", None)
@@ -619,7 +627,7 @@ class FileOutput(Output):
                         self._mux([packet])
                     finally:
                         packet.pts, packet.dts, packet.duration, packet.time_base = saved
-                self.frames_written["audio"] += 1
+                self.frames_written[kind] += 1
             finally:
                 frame.close()
 
