@@ -16,6 +16,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = ["RunContext"]
 
@@ -41,3 +42,6 @@ class RunContext:
     failed: threading.Event = field(default_factory=threading.Event)
     #: Held while a frame shared with other outputs is encoded or converted.
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: What the input of the tracks says of itself: tags, chapters, track languages
+    #: (a :class:`~mstg.metadata.SourceMetadata`; None: nothing to carry over).
+    metadata: Any = None

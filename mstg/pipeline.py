@@ -159,6 +159,9 @@ class Pipeline:
         tracks = self._selected_tracks()
         self._note_unused_transforms(set(tracks))
         self.stats.live = any(t.live for t in tracks.values())
+        # tags, chapters and track languages of the input the video (else the audio) comes from
+        first = tracks.get("video") or next(iter(tracks.values()))
+        self._source_metadata = next((getattr(i, "metadata", None) for i in self.inputs if first in i.tracks), None)
         self._make_contexts(set(tracks))
         for kind, track in tracks.items():
             file_depth = FILE_VIDEO_BUFFER if kind == "video" and not track.live else None
@@ -229,7 +232,8 @@ class Pipeline:
                 sink, self._latency_at_output = self.stats.latencies_ms, True
             self._contexts[id(out)] = RunContext(
                 live_source=self.stats.live, request_stop=self.stop, latencies_ms=sink,
-                failed=self._failed, lock=shared if len(self.outputs) > 1 else threading.Lock())
+                failed=self._failed, lock=shared if len(self.outputs) > 1 else threading.Lock(),
+                metadata=self._source_metadata)
         for source in self.inputs:
             self._contexts[id(source)] = RunContext(live_source=source.live, realtime=live and not source.live,
                                                     request_stop=self.stop, failed=self._failed)

@@ -54,6 +54,7 @@ class ConcatInput(Input):
             self._close()
             raise
         first = self.parts[0]
+        self.metadata = first.metadata  # tags and chapters: the first part's
         self._by_kind = {track.kind: self._add_source(track.kind, f"{self.name} {track.kind}",
                                                       first._sources[i].settings)
                          for i, track in enumerate(first.tracks)}

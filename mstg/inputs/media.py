@@ -88,6 +88,10 @@ class MediaInput(Input):
             self.container.close()
             raise
         self.start_s = start
+        from ..metadata import read_metadata
+
+        #: Tags, chapters and track languages, as the outputs carry them over.
+        self.metadata = read_metadata(self.container, self._selected).shifted(int((start or 0) * US))
         self._origin_us: int | None = None
         self._copied: set[int] = set()
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..capabilities import FORMATS_HINT
 from ..errors import OutputError, OutputExistsError
+from ..metadata import write_metadata
 from ..frames import AudioData, VideoFrame
 from ..tracks import MediaStreamTrackProcessor
 from .base import Output
@@ -213,7 +214,6 @@ class FileOutput(Output):
         # faststart rewrites the file by its name at the end: it keeps its temporary name till then
         self.muxer.publish_at_end = "faststart" in options.get("movflags", "")
         self.muxer.open(set(self.processors), options)
-        self.muxer.container.metadata.update(self.options.metadata)
         try:
             if "video" in firsts:
                 self._streams["video"] = self._add_video(firsts["video"])
@@ -222,6 +222,7 @@ class FileOutput(Output):
             for kind, stream in self._streams.items():
                 if kind not in self.copies:  # a copied stream has no encoder to open
                     stream.codec_context.open()
+            write_metadata(self.muxer.container, self._streams, self.context.metadata, self.options.metadata)
             copied = [firsts[k] for k in self.copies if k in firsts]
             if copied:
                 self._start_copy(copied[0])
