@@ -24,7 +24,7 @@ from .errors import InputError, InvalidStateError, MstgError, OutputError, Usage
 from .frames import keep_freed_buffers, limit_opencv_threads
 from .inputs.base import Input
 from .outputs.base import NullOutput, Output
-from .stats import Stats
+from .stats import Stats, unused_inputs
 from .tracks import MediaStreamTrack, MediaStreamTrackGenerator, MediaStreamTrackProcessor
 from .transforms.base import Transform, transform
 
@@ -132,7 +132,7 @@ class Pipeline:
                     chosen[track.kind] = track
                 else:
                     track.stop()
-        self._note_unused_inputs(chosen)
+        self.stats.unused_inputs.extend(unused_inputs(self.inputs, chosen))
         if not chosen:
             names = ", ".join(i.name for i in self.inputs)
             raise InputError(f"nothing to process: {names} has no track the outputs can take")
@@ -144,23 +144,11 @@ class Pipeline:
                                   hint="leave that output out, or give an input that has it")
         return chosen
 
-    def _note_unused_inputs(self, chosen: dict[str, MediaStreamTrack]) -> None:
-        """Name each input none of whose tracks is used, and where its kinds come from."""
-        for source in self.inputs:
-            if not source.tracks or any(t is chosen.get(t.kind) for t in source.tracks):
-                continue
-            kinds = [t.kind for t in source.tracks if t.kind in chosen]
-            origins = {next(i.name for i in self.inputs if chosen[kind] in i.tracks) for kind in kinds}
-            why = f"its {' and '.join(kinds)} come from {', '.join(sorted(origins))}" if kinds \
-                else "no output takes its tracks"
-            self.stats.unused_inputs.append(f"{source.name}: {why}")
-
     def _build(self) -> None:
         tracks = self._selected_tracks()
         self._note_unused_transforms(set(tracks))
         self.stats.live = any(t.live for t in tracks.values())
-        # tags, chapters and track languages of the input the video (else the audio) comes from
-        first = tracks.get("video") or next(iter(tracks.values()))
+        first = tracks.get("video") or next(iter(tracks.values()))  # its input's tags and chapters go on
         self._source_metadata = next((getattr(i, "metadata", None) for i in self.inputs if first in i.tracks), None)
         self._make_contexts(set(tracks))
         for kind, track in tracks.items():
