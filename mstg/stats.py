@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = ["Stats", "LATENCY_WINDOW"]
 
@@ -52,3 +53,18 @@ class Stats:
             return None
         ordered = sorted(self.latencies_ms)
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+def unused_inputs(inputs: list[Any], chosen: dict[str, Any]) -> list[str]:
+    """Each input none of whose tracks is in ``chosen`` (kind -> track), and where its kinds
+    come from instead: what :attr:`Stats.unused_inputs` holds."""
+    out = []
+    for source in inputs:
+        if not source.tracks or any(t is chosen.get(t.kind) for t in source.tracks):
+            continue
+        kinds = [t.kind for t in source.tracks if t.kind in chosen]
+        origins = {next(i.name for i in inputs if chosen[kind] in i.tracks) for kind in kinds}
+        why = f"its {' and '.join(kinds)} come from {', '.join(sorted(origins))}" if kinds \
+            else "no output takes its tracks"
+        out.append(f"{source.name}: {why}")
+    return out

@@ -14,8 +14,9 @@ TABLE = ROOT / "docs" / "ffmpeg.md"
 def rows() -> list[tuple[str, str]]:
     out = []
     for line in TABLE.read_text(encoding="utf-8").splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 3 and cells[0].startswith("`") and cells[0] != "FFmpeg":
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
+        if line.startswith("| `"):
+            assert len(cells) == 3, f"a row of three cells: {line}"
             out.append((cells[0], cells[1]))
     return out
 

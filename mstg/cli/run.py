@@ -95,7 +95,9 @@ Examples:
               help="Microphone channels (default 2).")
 @click.option("-f", "--format", "output_format", metavar="FMT",
               help="FFmpeg muxer for the outputs (default: from the extension; NUT on stdout).")
-@click.option("--video-codec", "-cv", metavar="CODEC", help="Video encoder (e.g. libx264, ffv1).")
+@click.option("--video-codec", "-cv", metavar="CODEC",
+              help="Video encoder (e.g. libx264, ffv1), or copy: the input's video as it is "
+                   "(with --start, from the keyframe before it).")
 @click.option("--audio-codec", "-ca", metavar="CODEC", help="Audio encoder (e.g. aac, libopus), or copy: the input's audio as it is.")
 @click.option("--crf", type=click.IntRange(0, 63), help="Constant quality (x264: 23 by default).")
 @click.option("--bitrate", "-b", metavar="RATE", help="Video bitrate, e.g. 2M (instead of --crf).")
@@ -156,7 +158,9 @@ def run(**opts: Any) -> None:
     signals = _Signals()  # before anything is opened: an early Ctrl-C/SIGTERM leaves nothing
     job = job_from_context(click.get_current_context(), opts)
     quiet, verbose = bool(job.quiet), bool(job.verbose) and not job.quiet
-    pipeline = _with_warnings(lambda: Pipeline.from_config(job), quiet=quiet)
+    _logging(quiet=quiet, verbose=verbose, debug=bool(opts.get("debug")))
+    # the command line owns its process: OpenCV's threads and the allocator are tuned for it
+    pipeline = _with_warnings(lambda: Pipeline.from_config(job, tune_process=True), quiet=quiet)
     reporter = Reporter(enabled=not quiet)
     if verbose:
         _describe(pipeline.inputs, pipeline.transforms, pipeline.outputs)
@@ -180,6 +184,7 @@ def job_from_context(ctx: click.Context, opts: dict[str, Any]) -> Any:
     from click.core import ParameterSource
 
     from ..job import from_flags
+    from ..job.inline import apply_inline
 
     given = {name: value for name, value in opts.items()
              if ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT)}
@@ -194,6 +199,7 @@ def job_from_context(ctx: click.Context, opts: dict[str, Any]) -> Any:
             raise UsageError(f"preset '{name}' names no input: give one with -i", hint=usage)
         if not any(o.spec for o in job.outputs):
             raise UsageError(f"preset '{name}' names no output: give one with -o", hint=usage)
+    job = apply_inline(job)  # -i 'a.mkv::start=10': that input's own options, over the rest
     if not any(o.spec for o in job.outputs):
         raise UsageError("no output: give one with -o (a file, '-' for stdout, or null)")
     for out in job.outputs:
@@ -212,6 +218,13 @@ def job_from_args(args: list[str]) -> Any:
     ctx = run.make_context("run", list(args))
     with ctx:
         return job_from_context(ctx, dict(ctx.params))
+
+
+def _logging(*, quiet: bool, verbose: bool, debug: bool) -> None:
+    """Log lines (mstg's, FFmpeg's, the encoders') on stderr: -v shows them, --debug all."""
+    from .. import logs
+
+    logs.configure(logs.DEBUG if debug else logs.QUIET if quiet else logs.VERBOSE if verbose else logs.NORMAL)
 
 
 def _with_warnings(build: Any, *, quiet: bool) -> Any:

@@ -12,8 +12,9 @@ import os
 import re
 from typing import Any
 
-from ..errors import InputNotFoundError, UsageError
+from ..errors import InputNotFoundError, OptionError, UsageError
 from .base import Input
+from .concat import ConcatInput, concat_parts
 from .demo import DemoInput
 from .devices import is_device_spec, open_device
 from .images import ImageInput, folder_glob, is_animated, is_image_spec
@@ -59,15 +60,13 @@ def raw_video_options(size: tuple[int, int] | None, pixel_format: str | None,
 
 
 def _refuse(*, where: str, **device_only: Any) -> None:
-    """A usage error naming the device options given for an input that has no use for them."""
-    flags = {"size": "--input-size", "pixel_format": "--input-pixel-format",
-             "sample_rate": "--sample-rate", "channels": "--channels", "start": "--start",
-             "fps": "--input-fps"}
-    given = [name for name, value in device_only.items() if value is not None]
+    """An :class:`~mstg.errors.OptionError` naming the options given for an input that has
+    no use for them (the command line names its flags instead)."""
+    given = {name: value for name, value in device_only.items() if value is not None}
     if given:
-        hints = [_output_side(name, device_only[name]) for name in given]
-        raise UsageError(f"{', '.join(flags[name] for name in given)}: only for {where}",
-                         hint="; ".join(h for h in hints if h) or None)
+        hints = [_output_side(name, value) for name, value in given.items()]
+        raise OptionError(given, scope="input", allowed=where,
+                          hint="; ".join(h for h in hints if h) or None)
 
 
 def _output_side(name: str, value: Any) -> str | None:
@@ -134,6 +133,10 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
     common: dict[str, Any] = dict(format=format, options=options, video_track=video_track,
                                   audio_track=audio_track, start=start, duration=duration,
                                   realtime=realtime, fps=fps)
+    parts = concat_parts(spec)
+    if parts is not None:
+        _refuse(start=start, where=f"{_SEEKABLE} (not a concatenation: give each part's own range)")
+        return ConcatInput(parts, **{k: v for k, v in common.items() if k != "start"})
     if spec == "-":
         return MediaInput("pipe:0", label="stdin", **common)
     if _URL.match(spec) and spec.lower().startswith(("whip://", "whips://")):

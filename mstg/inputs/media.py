@@ -91,6 +91,10 @@ class MediaInput(Input):
             self.container.close()
             raise
         self.start_s = start
+        from ..metadata import read_metadata
+
+        #: Tags, chapters and track languages, as the outputs carry them over.
+        self.metadata = read_metadata(self.container, self._selected).shifted(int((start or 0) * US))
         self._origin_us: int | None = None
         self._copied: set[int] = set()
 
@@ -152,6 +156,11 @@ class MediaInput(Input):
         start_us = int((self.start_s or 0) * US)
         if start_us and self.seekable:
             container.seek(start_us + int(container.start_time or 0), backward=True, any_frame=False)
+            if any(s.type == "video" and s.index in self._copied for s in self._selected):
+                key_us = self._keyframe_start(container, start_us)
+                if self.limit_us is not None:  # the end stays where it was asked for
+                    self.limit_us += start_us - key_us
+                start_us = key_us
         # else (a pipe, a live stream): read from the start; frames before start_us are skipped
         active = [s for s in self._selected if not self._unread(s)]
         if not active:
@@ -278,10 +287,12 @@ class MediaInput(Input):
 
     def copy_packets(self, kind: str) -> None:
         """Deliver the ``kind`` track's packets undecoded, as
-        :class:`~mstg.frames.EncodedAudioChunk` (a stream copy: ``--audio-codec copy``).
-        Call before :meth:`start`; audio only."""
-        if kind != "audio":
-            raise UsageError(f"a stream copy of {kind} is not supported (audio only)")
+        :class:`~mstg.frames.EncodedAudioChunk` or :class:`~mstg.frames.encoded.EncodedVideoChunk`
+        (a stream copy: ``--audio-codec copy``, ``--video-codec copy``). Call before :meth:`start`.
+        A copied video starts at a keyframe: with ``start``, the one at or before it (as
+        ``ffmpeg -ss ... -c copy``), and the whole input's timeline starts there."""
+        if kind not in ("audio", "video"):
+            raise UsageError(f"a stream copy of {kind} is not supported")
         for stream in self._selected:
             if stream.type == kind:
                 self._copied.add(stream.index)
@@ -301,6 +312,8 @@ class MediaInput(Input):
         if ts < 0 and start_us:
             return None
         index = stream.index
+        if stream.type == "video" and not self._counts[index] and not packet.is_keyframe:
+            return None  # a copy can only begin with a keyframe
         shown = self._continuous(index, ts)
         shift = round((offset_us - (shown - ts)) * tb.denominator / (US * tb.numerator))
         if shift:
@@ -310,6 +323,8 @@ class MediaInput(Input):
                 packet.dts -= shift
         count = self._counts[index]
         self._counts[index] = count + 1
+        if stream.type == "video":
+            return self._streams[index], self._video_chunk(stream, packet, ts + offset_us, shown, count)
         ctx = stream.codec_context
         rate = ctx.sample_rate or 48000
         samples = int(packet.duration * tb * rate) if packet.duration else (ctx.frame_size or 0)
@@ -320,6 +335,34 @@ class MediaInput(Input):
                                   layout=ctx.layout.name, index=count,
                                   capture_time=time.monotonic() if self.live else None)
         return self._streams[index], chunk
+
+    def _video_chunk(self, stream: Any, packet: Any, at_us: int, shown: int, count: int) -> Any:
+        """A copied video packet as an :class:`~mstg.frames.encoded.EncodedVideoChunk`."""
+        from ..frames.encoded import EncodedVideoChunk
+
+        tb = packet.time_base
+        duration = int(packet.duration * tb * US) if packet.duration else self._video_duration(stream, packet)
+        self._next_pts_us[stream.index] = at_us + duration
+        self._ends_us[stream.index] = shown + duration
+        ctx = stream.codec_context
+        return EncodedVideoChunk(packet, stream, timestamp=shown, width=ctx.width, height=ctx.height,
+                                 duration=duration, index=count,
+                                 capture_time=time.monotonic() if self.live else None)
+
+    def _keyframe_start(self, container: Any, start_us: int) -> int:
+        """Where a copied video can start: the keyframe at or before ``start_us`` (after the
+        seek to it); the reading goes back there."""
+        video = next(s for s in self._selected if s.type == "video")
+        for packet in container.demux(video):
+            if packet.pts is None or not packet.is_keyframe:
+                continue
+            key_us = int(packet.pts * packet.time_base * US) - int(container.start_time or 0)
+            if key_us < start_us:
+                container.seek(key_us + int(container.start_time or 0), backward=True, any_frame=False)
+                return max(0, key_us)
+            break
+        container.seek(start_us + int(container.start_time or 0), backward=True, any_frame=False)
+        return start_us
 
     def _timestamp_us(self, stream: Any, frame: Any) -> int:
         if self.fps and stream.type == "video":  # the given rate, as ffmpeg's input -r

@@ -136,10 +136,8 @@ def from_flags(opts: Mapping[str, Any]) -> RunConfig:
     inputs = per["input"].pop("spec", ()) or (None,)
     outputs = per["output"].pop("spec", ()) or (None,)
     transforms = per["run"].pop("transforms", None)
-    from .inline import apply_inline
-
-    return apply_inline(RunConfig(
+    return RunConfig(
         [InputConfig(spec, **per["input"]) for spec in inputs] if per["input"] or inputs != (None,) else [],
         list(transforms) if transforms else None,
         [OutputConfig(spec, **per["output"]) for spec in outputs] if per["output"] or outputs != (None,) else [],
-        **per["run"]))
+        **per["run"])

@@ -81,7 +81,7 @@ def _apply(item: Any, scope: str) -> Any:
 
 
 def apply_inline(job: RunConfig) -> RunConfig:
-    """``job`` with each input's and output's ``NAME::options`` moved into its fields."""
-    job.inputs = [_apply(i, "input") for i in job.inputs]
-    job.outputs = [_apply(o, "output") for o in job.outputs]
-    return job
+    """``job`` with each input's and output's ``NAME::options`` moved into its fields (a new
+    job; ``job`` is left as it is)."""
+    return dataclasses.replace(job, inputs=[_apply(i, "input") for i in job.inputs],
+                               outputs=[_apply(o, "output") for o in job.outputs])

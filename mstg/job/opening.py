@@ -111,6 +111,9 @@ def check_job(config: RunConfig) -> None:
 def open_job(config: RunConfig) -> OpenedJob:
     """Open every part of ``config``: transforms first (a bad parameter opens nothing), then
     the inputs, the outputs and the events file."""
+    from .inline import apply_inline
+
+    config = apply_inline(config)  # "talk.mkv::start=10": options written after a name
     check_job(config)
     parts = OpenedJob(transforms=open_transforms(config.transforms))
     try:
