@@ -10,7 +10,7 @@ import numpy as np
 
 from .errors import TransformError, UsageError
 from .frames import AudioData, VideoFrame
-from .transforms.base import EMIT, Transform
+from .transforms.base import EMIT, STOP, Transform
 
 Frame = VideoFrame | AudioData
 EventSink = Callable[[dict[str, Any]], None]
@@ -53,12 +53,14 @@ class TransformChain:
     """
 
     def __init__(self, transforms: list[Transform], *, on_event: EventSink | None = None,
-                 on_error: str = "fail") -> None:
+                 on_error: str = "fail", on_stop: Callable[[], None] | None = None) -> None:
         if on_error not in ON_ERROR:
             raise ValueError(f"on_error must be one of {', '.join(ON_ERROR)}")
         self.transforms = transforms
         self.on_event = on_event
         self.on_error = on_error
+        #: What a transform's :meth:`~mstg.Transform.stop_run` calls (the pipeline's stop).
+        self.on_stop = on_stop
         self.errors = 0
         self._current: Frame | None = None
         #: Frames each ``keeps_timing`` transform has given so far (their indexes).
@@ -78,11 +80,12 @@ class TransformChain:
 
     @contextlib.contextmanager
     def _running(self) -> Iterator[None]:
-        token = EMIT.set(self._emit)
+        token, stop_token = EMIT.set(self._emit), STOP.set(self.on_stop)
         try:
             yield
         finally:
             EMIT.reset(token)
+            STOP.reset(stop_token)
 
     def setup(self, settings: dict[str, Any]) -> None:
         with self._running():

@@ -31,20 +31,13 @@ __all__ = ["file_paths", "refuse_inputs_as_outputs", "same_file"]
 
 def file_paths(thing: Any) -> list[str]:
     """The local files ``thing`` reads or writes: a path string itself, or what an input or an
-    output object names (``paths`` of a picture sequence, ``url`` or ``path`` of a file). URLs,
+    output object names (its ``files``). URLs,
     ``-``, ``null``, devices and synthetic sources name no file.
 
     >>> file_paths("clip.mp4"), file_paths("-"), file_paths("rtsp://cam/stream")
     (['clip.mp4'], [], [])
     """
-    if isinstance(thing, (str, os.PathLike)):
-        names = [os.fspath(thing)]
-    else:
-        names = list(getattr(thing, "paths", None) or ())
-        for attribute in ("url", "path"):
-            value = getattr(thing, attribute, None)
-            if isinstance(value, str):
-                names.append(value)
+    names = [os.fspath(thing)] if isinstance(thing, (str, os.PathLike)) else list(thing.files)
     return [n for n in dict.fromkeys(names)
             if n and n not in ("-", "null") and "://" not in n and not n.startswith("pipe:")]
 

@@ -151,7 +151,7 @@ class Pipeline:
         self._note_unused_transforms(set(tracks))
         self.stats.live = any(t.live for t in tracks.values())
         first = tracks.get("video") or next(iter(tracks.values()))  # its input's tags and chapters go on
-        self._source_metadata = next((getattr(i, "metadata", None) for i in self.inputs if first in i.tracks), None)
+        self._source_metadata = next((i.metadata for i in self.inputs if first in i.tracks), None)
         self._make_contexts(set(tracks))
         for kind, track in tracks.items():
             file_depth = FILE_VIDEO_BUFFER if kind == "video" and not track.live else None
@@ -160,10 +160,7 @@ class Pipeline:
                                                   else file_depth)
             self._processors[kind] = processor
             chain = TransformChain([t for t in self.transforms if t.kind == kind],
-                                   on_event=self._event, on_error=self.on_error)
-            for transform in chain.transforms:  # a transform that ends the run (barcode's once)
-                if hasattr(transform, "request_stop"):
-                    transform.request_stop = self.stop
+                                   on_event=self._event, on_error=self.on_error, on_stop=self.stop)
             generator = MediaStreamTrackGenerator(kind, live=track.live, label=f"{kind} out")
             if not chain.transforms:  # what the input declares is what comes out, until frames say
                 generator._source.settings.update(track.get_settings())

@@ -41,7 +41,8 @@ class Input(ABC):
     ``live`` inputs (camera, microphone, screen, network streams) never wait for a slow
     reader; the others (files, pipes, synthetic sources) make the source wait instead.
     What the pipeline reads of an input is declared here: ``tracks``, ``live``, ``name``,
-    ``error``, ``position_us``, ``decode_errors``, ``duration_us``, :meth:`copy_packets`.
+    ``error``, ``position_us``, ``decode_errors``, ``duration_us``, ``metadata``, ``files``,
+    :meth:`copy_packets`.
     """
 
     live: bool = False
@@ -60,6 +61,8 @@ class Input(ABC):
         self._thread: threading.Thread | None = None
         #: What the pipeline gave at :meth:`start` (the defaults until then).
         self.context = RunContext()
+        #: Tags, chapters and track languages the outputs carry over (:mod:`mstg.metadata`), or None.
+        self.metadata: Any = None
 
     # what subclasses use ------------------------------------------------------------------
     def _add_source(self, kind: str, label: str, settings: dict[str, Any] | None = None) -> int:
@@ -174,6 +177,12 @@ class Input(ABC):
         if wait > 0:
             self._stop.wait(wait)
         return anchor
+
+    @property
+    def files(self) -> list[str]:
+        """The local files this input reads (none for devices and synthetic sources): an
+        output that is one of them is refused (:mod:`mstg.identity`)."""
+        return []
 
     def __repr__(self) -> str:
         kinds = "+".join(t.kind for t in self.tracks)

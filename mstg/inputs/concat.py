@@ -60,6 +60,10 @@ class ConcatInput(Input):
                          for i, track in enumerate(first.tracks)}
 
     @property
+    def files(self) -> list[str]:
+        return [path for part in self.parts for path in part.files]
+
+    @property
     def duration_us(self) -> int | None:
         lengths = [p.duration_us for p in self.parts]
         total = None if None in lengths else sum(lengths)  # type: ignore[arg-type]

@@ -110,6 +110,10 @@ class ImageInput(Input):
         self.fps = fps
         self._add_source("video", spec)
 
+    @property
+    def files(self) -> list[str]:
+        return list(self.paths)
+
     def _glob(self, spec: str) -> list[str]:
         """The pictures ``spec`` matches, in natural order; the other matches are skipped
         with a warning (``shots/*`` over pictures and notes)."""

@@ -98,6 +98,10 @@ class MediaInput(Input):
         self._origin_us: int | None = None
         self._copied: set[int] = set()
 
+    @property
+    def files(self) -> list[str]:
+        return [self.url]
+
     def _select(self, video_track: int | None, audio_track: int | None) -> None:
         streams = self.container.streams
         import av

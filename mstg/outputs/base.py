@@ -140,6 +140,11 @@ class Output(ABC):
         """Remove what is not finished (a file under its temporary name): a second Ctrl-C,
         or a job that cannot start. Nothing by default."""
 
+    @property
+    def files(self) -> list[str]:
+        """The local files this output writes (none for null, devices and the network)."""
+        return []
+
     def describe(self) -> dict[str, Any]:
         return {"name": self.name, "frames": dict(self.frames_written)}
 

@@ -111,6 +111,10 @@ class FileOutput(Output):
         self._setup_lock = threading.Lock()
 
     # checks done before anything runs -----------------------------------------------------
+    @property
+    def files(self) -> list[str]:
+        return [self.path]
+
     @staticmethod
     def _check_format(name: str) -> None:
         import av

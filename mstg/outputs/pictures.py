@@ -76,6 +76,10 @@ class PictureOutput(Output):
             raise OutputError(f"{path}: nothing to write (pictures hold no audio)")
         self._check(self.name_for(1))
 
+    @property
+    def files(self) -> list[str]:
+        return [self.path]
+
     def name_for(self, number: int) -> str:
         """The file the ``number``-th picture goes to (counted from 1)."""
         if not self.sequence:

@@ -107,8 +107,6 @@ class Barcode(Transform):
         self._reader = Reader(self.format_names, scale=self.scale, photo=self.photo == "on",
                               cap_s=self.photo_cap)
         self._painter = Painter()
-        #: Set by the pipeline: called to end the run (``once``).
-        self.request_stop: Callable[[], None] | None = None
         self.setup({})
 
     def setup(self, settings: dict[str, Any]) -> None:
@@ -165,8 +163,7 @@ class Barcode(Transform):
             self.emit({"type": "barcode-none"})
         if self.once and results:
             self._done = True
-            if self.request_stop is not None:
-                self.request_stop()
+            self.stop_run()
 
 
 def parse_roi(text: str) -> tuple[float, float, float, float] | None:

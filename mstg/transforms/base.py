@@ -33,6 +33,8 @@ Result = np.ndarray | Frame | None | list[Any]
 #: Where :meth:`Transform.emit` sends events: set by the chain running the transform, on its
 #: own thread, so one transform object can serve two chains and is never written to.
 EMIT: ContextVar[Callable[[Transform, dict[str, Any]], None] | None] = ContextVar("mstg_emit", default=None)
+#: What :meth:`Transform.stop_run` calls: set by the chain running the transform, as ``EMIT``.
+STOP: ContextVar[Callable[[], None] | None] = ContextVar("mstg_stop", default=None)
 
 
 class Transform:
@@ -70,6 +72,14 @@ class Transform:
         sink = EMIT.get()
         if sink is not None:
             sink(self, event)
+
+    def stop_run(self) -> None:
+        """End the whole run cleanly after this frame (every output finished), as Ctrl-C does:
+        a scanner that has found what it looked for (``barcode:once=true``). Outside a run,
+        nothing happens."""
+        stop = STOP.get()
+        if stop is not None:
+            stop()
 
     @property
     def input_format(self) -> str | None:
