@@ -152,9 +152,10 @@ class Pipeline:
         tracks = self._selected_tracks()
         self._note_unused_transforms(set(tracks))
         self.stats.live = any(t.live for t in tracks.values())
-        for out in self.outputs:
-            out.live_source = self.stats.live
         self._connect_live_outputs(set(tracks))
+        recording = self.stats.live or any(source.realtime for source in self.inputs)  # paced: real time
+        for out in self.outputs:
+            out.live_source = recording
         shared_lock = threading.Lock()
         for kind, track in tracks.items():
             file_depth = FILE_VIDEO_BUFFER if kind == "video" and not track.live else None

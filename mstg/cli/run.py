@@ -89,7 +89,7 @@ Examples:
               help="Give up on a network input that sends nothing for this long (default 10).")
 @click.option("--fragmented/--no-fragmented", default=None,
               help="Crash-tolerant files (fragmented MP4, Matroska flushed each second) that keep "
-                   "what was written if the run is killed (default: for live inputs).")
+                   "what was written if the run is killed (default: for live and --realtime inputs).")
 @click.option("--max-buffer", type=click.IntRange(min=1), metavar="N",
               help="Frames held for a slow reader (live default 1: drop the oldest).")
 @click.option("--on-error", type=click.Choice(["fail", "skip", "pass"]), default="fail",

@@ -25,7 +25,8 @@ class Output:
     #: A live output (window, speaker, network) that should see a file paced to its timestamps.
     live = False
     #: Set by the pipeline before :meth:`start`: the tracks come from a live source (camera,
-    #: microphone, screen, network stream), so a file should survive the run being killed.
+    #: microphone, screen, network stream) or one paced to its timestamps (``--realtime``, or
+    #: feeding a live output): a recording in real time, so a file should survive a kill.
     live_source = False
     #: Set by the pipeline when the run fails (a transform or an output): a file output that
     #: has not begun for every track leaves nothing behind, and an older file stays whole.
