@@ -47,6 +47,8 @@ class Stats:
     frames_out: dict[str, int] = field(default_factory=lambda: {"video": 0, "audio": 0})
     dropped: int = 0
     decode_errors: int = 0
+    #: Times the inputs reconnected to a stream that stalled or dropped.
+    reconnects: int = 0
     transform_errors: int = 0
     events: int = 0
     position_us: int = 0
@@ -356,6 +358,7 @@ class Pipeline:
         stats.wall_s = time.monotonic() - started
         stats.position_us = max((i.position_us for i in self.inputs), default=0)
         stats.decode_errors = sum(i.decode_errors for i in self.inputs)
+        stats.reconnects = sum(getattr(i, "reconnects", 0) for i in self.inputs)
         stats.events = self._events
         # frames lost in a full buffer, and frames a window or player came to too late to show
         stats.dropped = sum(p.dropped for p in self._processors.values()) + sum(

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import probe, run_mstg
+from conftest_live import listening
 
 FFMPEG = shutil.which("ffmpeg")
 pytestmark = pytest.mark.skipif(FFMPEG is None, reason="Debian's ffmpeg CLI is not installed (.ci/run installs it)")
@@ -26,21 +27,6 @@ def listen(url: str, out: Path, *extra: str) -> subprocess.Popen:
     """An FFmpeg receiver that records what arrives at ``url`` (a listening server)."""
     return subprocess.Popen([FFMPEG, "-v", "error", "-y", *extra, "-i", url, "-c", "copy", str(out)],  # type: ignore[list-item]
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-def listening(port: int) -> bool:
-    """Whether something listens on 127.0.0.1:``port`` (read from /proc: no probe connection,
-    which an FFmpeg listener would take for its one client)."""
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            local, state = line.split()[1], line.split()[3]
-            if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
-                return True
-    return False
 
 
 def wait_until_listening(port: int, proc: subprocess.Popen, bound: float = 60.0) -> None:

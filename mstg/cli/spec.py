@@ -55,7 +55,8 @@ def build_inputs(opts: dict[str, Any]) -> list[Any]:
                 format=opts.get("input_format"), fps=opts.get("input_fps"),
                 size=opts.get("input_size"), pixel_format=opts.get("input_pixel_format"),
                 sample_rate=opts.get("sample_rate"), channels=opts.get("channels"),
-                **({"timeout": opts["timeout"]} if opts.get("timeout") else {})))
+                **({"timeout": opts["timeout"]} if opts.get("timeout") else {}),
+                **({"reconnect": opts["reconnect"]} if opts.get("reconnect") is not None else {})))
     except BaseException:
         for source in opened:
             source.stop()

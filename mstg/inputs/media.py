@@ -11,6 +11,8 @@ from typing import Any
 from ..errors import InputError, InputNotFoundError, UsageError
 from ..frames import AudioData, EncodedAudioChunk, VideoFrame
 from .base import Frame, Input
+from .reconnect import (HTTP_SCHEMES, Reconnecting, Reconnection, default_reconnect, http_options,
+                        scheme_of, stall_seconds)
 from .orientation import MATRIX_DEMUXERS, frame_orientation, peek_orientation, square_size, stream_sar
 
 US = 1_000_000
@@ -19,8 +21,10 @@ BACKWARD_JUMP_US = 500_000
 
 
 def open_container(url: str, *, format: str | None = None, options: dict[str, str] | None = None,
-                   timeout: float | None = None, label: str | None = None) -> Any:
-    """``av.open`` for reading, with FFmpeg's errors turned into mstg's."""
+                   timeout: float | tuple[float | None, float | None] | None = None,
+                   label: str | None = None) -> Any:
+    """``av.open`` for reading, with FFmpeg's errors turned into mstg's. ``timeout``: seconds,
+    or (to open, for each read)."""
     import av
 
     label = label or url
@@ -30,6 +34,9 @@ def open_container(url: str, *, format: str | None = None, options: dict[str, st
         raise InputNotFoundError(f"input not found: {label}") from exc
     except av.error.InvalidDataError as exc:
         raise InputError(f"cannot read {label}: not a media file FFmpeg understands") from exc
+    except (av.error.ExitError, TimeoutError) as exc:  # PyAV's timeout (UDP that sends nothing)
+        waited = timeout[0] if isinstance(timeout, tuple) else timeout
+        raise InputError(f"{label}: no data for {waited or 0:g}s: nothing came (timed out)") from exc
     except av.error.FFmpegError as exc:
         raise InputError(f"cannot open {label}: {exc.strerror or exc}") from exc
 
@@ -55,7 +62,7 @@ def _pick(streams: list[Any], wanted: int | None, kind: str, label: str) -> Any 
     return streams[wanted]
 
 
-class MediaInput(Input):
+class MediaInput(Reconnecting, Input):
     """An FFmpeg-readable input: a file path, a URL, ``pipe:0`` or a lavfi graph.
 
     Tracks: the ``video_track``-th video stream and the ``audio_track``-th audio stream
@@ -72,16 +79,24 @@ class MediaInput(Input):
                  video_track: int | None = 0, audio_track: int | None = 0, start: float | None = None,
                  duration: float | None = None, realtime: bool = False, live: bool | None = None,
                  label: str | None = None, timeout: float | None = None,
-                 autorotate: bool = True) -> None:
+                 autorotate: bool = True, reconnect: bool | None = None) -> None:
         super().__init__(label or url, duration=duration, realtime=realtime)
         self.autorotate = autorotate
         self.url = url
         self.timeout = timeout
         if live is not None:
             self.live = live
+        self.reconnect = default_reconnect(url, live=self.live) if reconnect is None else reconnect
+        if self.reconnect and scheme_of(url) in HTTP_SCHEMES:
+            options = {**http_options(timeout), **(options or {})}
+        read_s = stall_seconds(timeout) if self._reconnects_itself() else timeout
         self._format, self._options = format, options
-        self.container = open_container(url, format=format, options=_with_read_timeout(url, options, timeout),
-                                        timeout=timeout, label=self.name)
+        self._read_options = _with_read_timeout(url, options, read_s)
+        self.container = open_container(url, format=format, options=self._read_options,
+                                        timeout=timeout if read_s == timeout else (timeout, read_s),
+                                        label=self.name)
+        if self._reconnects_itself():
+            self._reconnection = Reconnection(self.name, timeout=timeout, stopping=self._stop)
         try:
             self._select(video_track, audio_track)
         except BaseException:
@@ -110,6 +125,7 @@ class MediaInput(Input):
         if not self._streams:
             raise InputError(f"{self.name} has no audio or video track to read")
         self._selected = [s for s in (video, audio) if s is not None]
+        self._numbers = {s.index: video_track if s is video else audio_track for s in self._selected}
         self._counts = {s.index: 0 for s in self._selected}
         self._next_pts_us = {s.index: 0 for s in self._selected}
         self._shift_us = {s.index: 0 for s in self._selected}
@@ -190,12 +206,20 @@ class MediaInput(Input):
         while True:
             try:
                 packet = next(packets)
-            except StopIteration:
-                return
+            except StopIteration:  # a live stream that ends may have dropped: join it again
+                packets = self._reopen()  # type: ignore[assignment]
+                if packets is None:
+                    return
+                continue
             except av.error.FFmpegError as exc:
                 if self.stopping:
                     return
-                raise self._read_error(exc) from exc
+                packets = self._reopen()  # type: ignore[assignment]
+                if packets is None:
+                    raise self._read_error(exc) from exc
+                continue
+            if self._reconnection is not None:
+                self._reconnection.got_data()
             yield packet
 
     def _read_error(self, exc: Exception) -> InputError:
@@ -203,8 +227,10 @@ class MediaInput(Input):
 
         where = f" after {self.position_us / US:.1f}s" if self.frames_read else ""
         timed_out = isinstance(exc, av.error.ExitError) or getattr(exc, "errno", None) == errno.ETIMEDOUT
-        if timed_out and self.timeout:
-            return InputError(f"{self.name}: no data for {self.timeout:g}s{where}: the input stalled (timed out)")
+        tried = f", {self.reconnects} reconnect(s)" if self.reconnects else ""
+        if (timed_out or self._reconnection is not None) and self.timeout:
+            return InputError(f"{self.name}: no data for {self.timeout:g}s{where}: the input stalled "
+                              f"(timed out{tried})")
         return InputError(f"cannot read {self.name}{where}: {getattr(exc, 'strerror', None) or exc}")
 
     def _wrap(self, stream: Any, frame: Any, start_us: int) -> tuple[int, Frame] | None:
