@@ -33,6 +33,8 @@ _EXPORTS = {
     "InputError": "errors", "InputNotFoundError": "errors", "OutputError": "errors",
     "OutputExistsError": "errors", "TransformError": "errors", "UsageError": "errors",
     "DeviceError": "errors",
+    "MstgWarning": "errors",
+    "RunConfig": "job", "InputConfig": "job", "OutputConfig": "job", "ConfigError": "job",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -41,8 +43,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from .chain import TransformChain
     from .errors import (DeviceError, ExitStatus, InputError, InputNotFoundError, InvalidStateError,
                          MstgError, OutputError, OutputExistsError, TransformError, UsageError)
+    from .errors import MstgWarning
     from .frames import AudioData, VideoFrame
     from .inputs import Input, open_input
+    from .job import ConfigError, InputConfig, OutputConfig, RunConfig
     from .outputs import EncodeOptions, FileOutput, NullOutput, Output, open_output
     from .pipeline import Pipeline, Stats
     from .tracks import MediaStreamTrack, MediaStreamTrackGenerator, MediaStreamTrackProcessor

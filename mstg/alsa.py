@@ -184,10 +184,12 @@ def _open_error(role: str, device: str, code: int) -> DeviceError:
     if -code == _EBUSY:
         return DeviceError(f"{role} {device!r} is busy: {reason}",
                            hint="another program holds it; the 'default' device shares it")
-    names = ", ".join(d.spec for d in capture_devices()) if role == "microphone" else ""
-    listing = f" (microphones here: {names})" if names else ""
+    plural = "microphones" if role == "microphone" else "speakers"
+    devices = capture_devices() if role == "microphone" else playback_devices()
+    names = ", ".join(d.spec for d in devices)
+    listing = f" ({plural} here: {names})" if names else ""
     return DeviceError(f"cannot open {role} {device!r}: {reason}{listing}",
-                       hint="'mstg devices' lists the microphones; ALSA names look like "
+                       hint=f"'mstg devices' lists the {plural}; ALSA names look like "
                             "default, hw:1 or plughw:1,0")
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import TransformError
+from .errors import TransformError, UsageError
 from .frames import AudioData, VideoFrame, keep_freed_buffers
 from .transforms.base import Transform
 
@@ -82,6 +82,8 @@ class TransformChain:
         for transform in self.transforms:
             try:
                 transform.setup(current)  # one that changes the size writes the new one for the next
+            except UsageError:  # a parameter that does not fit the picture (crop:x=2000 on 640 wide)
+                raise
             except Exception as exc:  # noqa: BLE001 - a plugin may raise anything
                 raise TransformError(f"transform '{transform.name}' cannot start: {_reason(exc)}") from exc
 

@@ -86,5 +86,10 @@ class DeviceError(MstgError, OSError):
     exit_status = ExitStatus.DEVICE_ERROR
 
 
+class MstgWarning(UserWarning):
+    """Something mstg went on without (a file a glob matched that is not a picture): the
+    command line shows it as ``warning: ...``, unless ``-q``."""
+
+
 class InvalidStateError(MstgError, RuntimeError):
     """An operation on a track or generator that has ended (like the DOM's InvalidStateError)."""

@@ -11,7 +11,7 @@ import os
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["probe"]
+__all__ = ["probe", "probe_demo"]
 
 #: FFmpeg's AVFieldOrder, named as ffprobe names them (0, unknown: None).
 _FIELD_ORDERS = {1: "progressive", 2: "tt", 3: "bb", 4: "tb", 5: "bt"}
@@ -44,6 +44,28 @@ def probe(url: str, *, format: str | None = None, options: dict[str, str] | None
             "metadata": dict(container.metadata),
             "tracks": tracks,
         }
+
+
+def probe_demo(*, duration: float = 10.0) -> dict[str, Any]:
+    """What ``probe`` says of the built-in ``demo`` input (it is made in memory: nothing to open).
+
+    >>> [(t["kind"], t["codec"]) for t in probe_demo()["tracks"]]
+    [('video', 'rawvideo'), ('audio', 'pcm_f32le')]
+    """
+    from .inputs.demo import DemoInput
+
+    made = DemoInput.__init__.__kwdefaults__ or {}
+    common = {"codec_name": None, "profile": None, "duration": duration, "bit_rate": None,
+              "frames": None, "language": None, "title": None, "default": True, "cover_art": False}
+    video = {"index": 0, "kind": "video", "number": 0, "codec": "rawvideo", **common,
+             "pixel_format": "bgr24", "width": made["width"], "height": made["height"],
+             "rotation": 0, "frame_rate": made["fps"], "field_order": "progressive"}
+    audio = {"index": 1, "kind": "audio", "number": 0, "codec": "pcm_f32le", **common,
+             "sample_rate": made["sample_rate"], "channels": 2, "layout": "stereo",
+             "sample_format": "fltp"}
+    return {"input": "demo", "format": "demo", "format_name": "mstg's built-in demo scene",
+            "duration": duration, "start_time": 0.0, "bit_rate": None, "size_bytes": None,
+            "chapters": None, "metadata": {}, "tracks": [video, audio]}
 
 
 def _seconds(value: int | None, time_base: Fraction | None) -> float | None:

@@ -47,6 +47,7 @@ def test_help_shows_examples() -> None:
     (["-i", "testsrc", "--start", "3", "-o", "out.mp4"], 2, "error: --start: only for files, pipes and streams"),
     (["-i", "demo", "--start", "1", "-o", "out.mp4"], 2, "error: --start: only for files, pipes and streams"),
     (["-i", "testsrc", "--input-fps", "5", "-o", "out.mp4"], 2, "put the rate in it: testsrc=rate=60"),
+    (["-i", "-", "--input-format", "rawvideo", "-o", "out.mp4"], 2, "raw video needs its picture size"),
     (["-i", "demo", "-o", "out.mp4", "-o", "./out.mp4"], 2, "error: the same output is named twice"),
 ])
 def test_bad_input_gives_one_error_line_and_a_distinct_status(tmp_path: Path, args: list[str],
@@ -60,9 +61,13 @@ def test_bad_input_gives_one_error_line_and_a_distinct_status(tmp_path: Path, ar
 
 @pytest.mark.parametrize("args, message, hint", [
     (["run", "-i", "demo", "-o", "out.mp4", "--crf", "99"],
-     "error: invalid value for '--crf': 99 is not in the range 0<=x<=63.", "'mstg run --help' lists the options"),
+     "error: --crf must be between 0 and 63, got 99", "'mstg run --help' lists the options"),
+    (["run", "-i", "demo", "-o", "out.mp4", "--crf", "abc"],
+     "error: --crf expects an integer between 0 and 63, got 'abc'", "'mstg run --help' lists the options"),
+    (["run", "--on-error", "later", "-o", "null"],
+     "error: --on-error must be one of fail, skip, pass; got 'later'", "'mstg run --help' lists the options"),
     (["run", "--colour"], "error: no such option '--colour'", "'mstg run --help' lists the options"),
-    (["run", "-i", "demo", "--duration", "-1", "-o", "null"], "error: invalid value for '--duration'",
+    (["run", "-i", "demo", "--duration", "-1", "-o", "null"], "error: --duration must be above 0, got -1",
      "'mstg run --help' lists the options"),
     (["probe"], "error: missing argument 'INPUT'.", "'mstg probe --help' lists the options"),
     (["rnu"], "error: no such command 'rnu'.", "'mstg --help' lists the commands"),

@@ -62,7 +62,7 @@ def test_live_panel_and_summary_say_what_a_live_run_did() -> None:
     line = live_line(stats, 30.0, 29.0)
     assert "in [bold]30.0[/] fps" in line and "out [bold]29.0[/] fps" in line
     assert "dropped [bold]10[/]" in line and "events [bold]4[/]" in line
-    assert "latency [bold]30[/] ms (p95 [bold]80[/])" in line and "0:10" in line
+    assert "latency [bold]30[/] ms (p95 [bold]80[/])" in line and "elapsed [bold]0:10[/]" in line
     summary = summary_line(stats)
     assert "300 video / 0 audio frames in, 290 / 0 out, 10 dropped" in summary
     assert "latency 30 ms p50 / 500 ms p95" in summary and "4 events" in summary  # whole run

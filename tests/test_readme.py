@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import re
 import shutil
 import subprocess
@@ -86,7 +87,9 @@ def test_readme_command_runs(command: str, workdir: Path, http_8000: None) -> No
     script = f'set -o pipefail\nmstg() {{ "{sys.executable}" -m mstg "$@"; }}\n{command} -y 2>&1 >/dev/null' \
         if command.startswith("mstg run") and " -o -" not in command else \
         f'set -o pipefail\nmstg() {{ "{sys.executable}" -m mstg "$@"; }}\n{command} > out.txt'
-    result = subprocess.run(["bash", "-c", script], cwd=workdir, capture_output=True, text=True, timeout=180)
+    env = {**os.environ, "XDG_CONFIG_HOME": str(workdir / "config")}  # presets copy: not the user's
+    result = subprocess.run(["bash", "-c", script], cwd=workdir, capture_output=True, text=True, timeout=180,
+                            env=env)
     assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
 
 

@@ -7,12 +7,13 @@ import os
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 
-from ..errors import ExitStatus, MstgError
+from ..errors import ExitStatus, MstgError, MstgWarning
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -85,7 +86,10 @@ def _explained(func: Callable[..., Any], args: Any, kwargs: Any) -> Any:
     """Runs the command; mstg's errors become one line and an exit status."""
     debug = bool(os.environ.get("MSTG_DEBUG")) or kwargs.get("debug", False)
     try:
-        return func(*args, **kwargs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore" if kwargs.get("quiet") else "default", MstgWarning)
+            warnings.showwarning = _show_warning
+            return func(*args, **kwargs)
     except (click.exceptions.Exit, click.ClickException, SystemExit):
         raise
     except KeyboardInterrupt as exc:
@@ -98,6 +102,17 @@ def _explained(func: Callable[..., Any], args: Any, kwargs: Any) -> Any:
             _quiet_stdout()
             sys.exit(int(status))
         fail(message, status, hint)
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
+    """mstg's warnings as one ``warning: ...`` line; others as Python shows them."""
+    if issubclass(category, MstgWarning):
+        click.echo(f"warning: {message}", err=True)
+    else:
+        _PYTHON_SHOWWARNING(message, category, *_, **__)  # type: ignore[arg-type]
+
+
+_PYTHON_SHOWWARNING = warnings.showwarning
 
 
 def _quiet_stdout() -> None:

@@ -14,8 +14,10 @@ COMMANDS = {
     "run": ("mstg.cli.run", "run", "Read inputs, run transforms, write outputs."),
     "devices": ("mstg.cli.devices_cmd", "devices", "List cameras (with their modes), microphones, speakers."),
     "transforms": ("mstg.cli.transforms_cmd", "transforms", "List transforms, or show one's parameters."),
-    "presets": ("mstg.cli.presets_cmd", "presets", "List, show or validate presets (YAML pipelines)."),
+    "presets": ("mstg.cli.presets_cmd", "presets", "List, show, copy or validate presets (YAML pipelines)."),
     "probe": ("mstg.cli.probe_cmd", "probe", "Show the tracks, codecs, sizes and rates of an input."),
+    "encoders": ("mstg.cli.codecs_cmd", "encoders", "List the encoders (and decoders) this installation has."),
+    "formats": ("mstg.cli.codecs_cmd", "formats", "List the container formats this installation writes (and reads)."),
 }
 
 
@@ -58,18 +60,25 @@ _NO_ARGS: type[Exception] = getattr(click.exceptions, "NoArgsIsHelpError", type(
 
 def main(argv: Any = None) -> None:
     """Console-script entry point: a wrong flag or value is one ``error:`` line too."""
+    import os
     import sys
 
+    if os.environ.get("_MSTG_COMPLETE"):  # shell completion: -t values hold ':' and '='
+        from .completion import install
+
+        install()
     try:
         result = cli.main(args=argv, prog_name="mstg", standalone_mode=False)
     except _NO_ARGS as exc:  # plain ``mstg``: the help, as click shows it
         exc.show()
         sys.exit(exc.exit_code)
     except click.UsageError as exc:  # an unknown option, a bad or missing value
+        from .values import usage_message
+
         ctx = exc.ctx
         where = ctx.command_path if ctx is not None else "mstg"
         what = "commands" if ctx is None or isinstance(ctx.command, click.Group) else "options"
-        _usage_error(exc.format_message(), exc.exit_code, f"'{where} --help' lists the {what}")
+        _usage_error(usage_message(exc), exc.exit_code, f"'{where} --help' lists the {what}")
     except click.ClickException as exc:
         _usage_error(exc.format_message(), exc.exit_code, None)
     except click.Abort:  # Ctrl-C while click itself was reading the command line

@@ -14,6 +14,7 @@ PROBE_EPILOG = """\b
 Examples:
   mstg probe talk.mkv
   mstg probe talk.mkv --json | jq '.tracks[] | select(.kind == "audio") | .language'
+  mstg probe demo
   mstg probe "testsrc2=size=1280x720:rate=30"
   ffmpeg -i in.mkv -f nut - | mstg probe -
 """
@@ -38,13 +39,15 @@ def probe(input_spec: str, as_json: bool, input_format: str | None, debug: bool)
     """
     from ..inputs import lavfi_graph
     from ..probe import probe as probe_input
+    from ..probe import probe_demo
 
     url, fmt = input_spec, input_format
     if input_spec == "-":
         url = "pipe:0"
     elif fmt is None and lavfi_graph(input_spec) is not None:
         url, fmt = lavfi_graph(input_spec), "lavfi"
-    info = probe_input(url, format=fmt, label=input_spec)
+    info = probe_demo() if input_spec == "demo" and fmt is None else \
+        probe_input(url, format=fmt, label=input_spec)
     if as_json:
         click.echo(json.dumps(info, indent=2, default=str))
         return

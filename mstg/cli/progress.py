@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from collections import deque
+from collections.abc import Sequence
 from itertools import islice
 from typing import Any
 
@@ -63,7 +64,7 @@ def live_line(stats: Any, fps_in: float, fps_out: float) -> str:
     if getattr(stats, "reconnects", 0):
         parts.append(f"reconnects [bold]{stats.reconnects}[/]")
     minutes, seconds = divmod(int(stats.wall_s), 60)
-    parts.append(f"{minutes}:{seconds:02d}")
+    parts.append(f"elapsed [bold]{minutes}:{seconds:02d}[/]")
     return "  ".join(parts)
 
 
@@ -118,12 +119,12 @@ class Reporter:
     def _update_progress(self, stats: Any) -> None:
         if self._progress is None:
             from rich.progress import (BarColumn, Progress, TaskProgressColumn, TextColumn,
-                                       TimeRemainingColumn)
+                                       TimeElapsedColumn, TimeRemainingColumn)
 
             self._progress = Progress(
                 TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
-                TextColumn("{task.fields[detail]}"), TimeRemainingColumn(),
-                console=self._console, transient=True)
+                TextColumn("{task.fields[detail]}"), TextColumn("elapsed"), TimeElapsedColumn(),
+                TextColumn("left"), TimeRemainingColumn(), console=self._console, transient=True)
             self._task = self._progress.add_task("mstg", total=None, detail="")
             self._progress.start()
         detail = f"{stats.fps:5.1f} fps  {stats.speed:4.2f}x"
@@ -135,15 +136,21 @@ class Reporter:
         self._progress.update(self._task, total=total, completed=stats.position_us / 1e6,
                               detail=detail)
 
-    def summary(self, stats: Any, outputs: list[Any]) -> None:
+    def summary(self, stats: Any, outputs: list[Any], signals: Sequence[int] = ()) -> None:
         if not self.enabled or not sys.stderr.isatty():
             return
-        print(summary_line(stats), file=sys.stderr)
+        print(summary_line(stats, signals), file=sys.stderr)
 
 
-def summary_line(stats: Any) -> str:
-    """What a run did, in one line: frames, drops, time, and latency for a live run."""
-    line = (f"mstg: {stats.frames_in['video']} video / {stats.frames_in['audio']} audio frames in, "
+#: How the summary says why a run stopped early, by exit status (130: SIGINT, 143: SIGTERM).
+STOPPED_BY = {130: "interrupted (Ctrl-C)", 143: "terminated (SIGTERM)"}
+
+
+def summary_line(stats: Any, signals: Sequence[int] = ()) -> str:
+    """What a run did, in one line: frames, drops, time, and latency for a live run; a run a
+    signal stopped (``signals``: the exit statuses received) says so first."""
+    stopped = f"{STOPPED_BY.get(int(signals[0]), 'stopped')}, " if signals else ""
+    line = (f"mstg: {stopped}{stats.frames_in['video']} video / {stats.frames_in['audio']} audio frames in, "
             f"{stats.frames_out['video']} / {stats.frames_out['audio']} out, "
             f"{stats.dropped} dropped, {stats.wall_s:.2f}s ({stats.speed:.2f}x realtime)")
     p50, p95 = percentile(stats.latencies_ms, 50), percentile(stats.latencies_ms, 95)

@@ -10,6 +10,8 @@ from typing import Any
 import click
 
 from ..errors import ExitStatus, UsageError
+from .checks import refuse_binary_on_terminal
+from .completion import complete_transforms
 from .errors import Interrupted, handle_errors
 from .presets_cmd import complete_presets
 
@@ -24,6 +26,24 @@ def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> tupl
     except ValueError:
         pass
     raise click.BadParameter(f"{value!r} is not WIDTHxHEIGHT, e.g. 1280x720")
+
+
+def _output_size(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
+    from ..outputs.sizing import parse_size
+
+    try:
+        return None if value is None else parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _key_values(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> dict[str, str] | None:
+    from ..outputs.encoding import parse_options
+
+    try:
+        return parse_options(value, f"--{param.name}".replace("_", "-")) or None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 RUN_EPILOG = """\b
@@ -47,7 +67,7 @@ Examples:
 @click.option("-i", "--input", "inputs", multiple=True, metavar="INPUT",
               help="What to read (default: demo).")
 @click.option("-t", "--transform", "transforms", multiple=True, metavar="NAME[:K=V,...]",
-              help="A transform to apply, in order; repeat for a chain.")
+              help="A transform to apply, in order; repeat for a chain.", shell_complete=complete_transforms)
 @click.option("-o", "--output", "outputs", multiple=True, metavar="OUTPUT",
               help="Where to write; repeat to write several at once.")
 @click.option("--preset", metavar="NAME|PATH", shell_complete=complete_presets,
@@ -61,11 +81,14 @@ Examples:
 @click.option("--audio-track", metavar="N|none", help="Which audio track of the input (from 0).")
 @click.option("--input-format", metavar="FMT", help="FFmpeg demuxer for the input (e.g. nut, lavfi).")
 @click.option("--input-fps", type=click.FloatRange(min=0, min_open=True),
-              help="Frame rate for image inputs (default 25), cameras and the screen.")
+              help="Frame rate for image inputs (default 25), cameras and the screen; for a "
+                   "file or pipe, its video is stamped at this rate (raw H.264, IVF, raw video).")
 @click.option("--input-size", callback=_size, metavar="WxH",
-              help="Picture size asked of a camera or the screen, or made by the demo (e.g. 1280x720).")
+              help="Picture size asked of a camera or the screen, made by the demo, or of raw "
+                   "video (--input-format rawvideo) (e.g. 1280x720).")
 @click.option("--input-pixel-format", metavar="FMT",
-              help="What a camera sends: mjpeg, h264, yuyv422 ... (--input-format also does).")
+              help="What a camera sends: mjpeg, h264, yuyv422 ... (--input-format also does); "
+                   "raw video's pixel format (default yuv420p).")
 @click.option("--sample-rate", type=click.IntRange(min=1000, max=768000), metavar="HZ",
               help="Microphone (or demo tone) sample rate (default 48000).")
 @click.option("--channels", type=click.IntRange(min=1, max=32), metavar="N",
@@ -78,9 +101,31 @@ Examples:
 @click.option("--bitrate", "-b", metavar="RATE", help="Video bitrate, e.g. 2M (instead of --crf).")
 @click.option("--audio-bitrate", metavar="RATE", help="Audio bitrate, e.g. 128k.")
 @click.option("--encoder-preset", metavar="NAME", help="x264 preset (default veryfast).")
-@click.option("--size", callback=_size, metavar="WxH", help="Scale the output video.")
+@click.option("--size", callback=_output_size, metavar="WxH",
+              help="Scale the output video; -1 or -2 for one side keeps the aspect (-2: even).")
 @click.option("--fps", type=click.FloatRange(min=0, min_open=True),
               help="Constant output frame rate (frames dropped or kept to fit).")
+@click.option("-ar", "--audio-rate", type=click.IntRange(min=1000, max=768000), metavar="HZ",
+              help="Output audio sample rate (default: the input's, where the encoder takes it).")
+@click.option("-ac", "--audio-channels", type=click.IntRange(min=1, max=8), metavar="N",
+              help="Output audio channels (2: stereo, 1: mono; default: the input's).")
+@click.option("-g", "--gop", type=click.IntRange(min=1), metavar="N",
+              help="Keyframe interval in frames (FFmpeg -g).")
+@click.option("--tune", metavar="NAME", help="Encoder tune (x264/x265: film, animation, zerolatency ...).")
+@click.option("--profile", metavar="NAME", help="Encoder profile (x264: baseline, main, high).")
+@click.option("--level", metavar="L", help="Encoder level (x264: 3.1, 4.0 ...).")
+@click.option("--maxrate", metavar="RATE", help="Peak video bitrate, e.g. 3M (with --crf: capped quality).")
+@click.option("--bufsize", metavar="RATE", help="Rate-control buffer, e.g. 6M (with --maxrate).")
+@click.option("--x264-params", metavar="K=V:K=V", help="libx264's own parameters (FFmpeg -x264-params).")
+@click.option("--x265-params", metavar="K=V:K=V", help="libx265's own parameters (FFmpeg -x265-params).")
+@click.option("--codec-option", "codec_options", multiple=True, callback=_key_values, metavar="KEY=VALUE",
+              help="Any encoder option ('mstg encoders' names the encoders); repeatable.")
+@click.option("--format-option", "format_options", multiple=True, callback=_key_values, metavar="KEY=VALUE",
+              help="Any muxer option (e.g. movflags=+faststart); repeatable.")
+@click.option("--metadata", multiple=True, callback=_key_values, metavar="KEY=VALUE",
+              help="A global tag of the output files (title=..., artist=...); repeatable.")
+@click.option("--frames", type=click.IntRange(min=1), metavar="N",
+              help="Stop each output after N video frames (its audio at their end).")
 @click.option("--pix-fmt", metavar="FMT", help="Output pixel format (e.g. yuv444p).")
 @click.option("--no-video", is_flag=True, help="Leave the video out.")
 @click.option("--no-audio", is_flag=True, help="Leave the audio out.")
@@ -95,8 +140,8 @@ Examples:
                    "what was written if the run is killed (default: for live and --realtime inputs).")
 @click.option("--max-buffer", type=click.IntRange(min=1), metavar="N",
               help="Frames held for a slow reader (live default 1: drop the oldest).")
-@click.option("--on-error", type=click.Choice(["fail", "skip", "pass"]), default="fail",
-              show_default=True, help="When a transform fails on a frame.")
+@click.option("--on-error", type=click.Choice(["fail", "skip", "pass"]), default=None,
+              show_default="fail", help="When a transform fails on a frame.")
 @click.option("-q", "--quiet", is_flag=True, help="Nothing on stderr but errors.")
 @click.option("-v", "--verbose", is_flag=True,
               help="Say what is read and written, and the summary, even when stderr is not a terminal.")
@@ -108,56 +153,80 @@ def run(**opts: Any) -> None:
     The first video track and the first audio track among the inputs are used. Progress
     and the summary go to stderr; stdout carries only media or events.
     """
-    from ..identity import refuse_inputs_as_outputs
     from ..pipeline import Pipeline
-    from .events import EventWriter
     from .progress import Reporter
-    from .spec import build_inputs, build_outputs, build_transforms
 
     signals = _Signals()  # before anything is opened: an early Ctrl-C/SIGTERM leaves nothing
-
-    preset_chain = None
-    if opts.get("preset"):
-        from .presets_cmd import apply_preset
-
-        preset_chain = apply_preset(click.get_current_context(), opts)
-    outputs_spec = list(opts["outputs"])
-    if not outputs_spec:
-        raise UsageError("no output: give one with -o (a file, '-' for stdout, or null)")
-    if opts["events"] == "-" and "-" in outputs_spec:
-        raise UsageError("stdout cannot carry both media (-o -) and events (--events -)")
-    transforms = preset_chain if preset_chain is not None else build_transforms(opts["transforms"], quiet=opts["quiet"])
-    inputs = build_inputs(opts)
-    try:
-        refuse_inputs_as_outputs(inputs, [*outputs_spec, *([opts["events"]] if opts["events"] else [])])
-        outputs = build_outputs(opts)
-        _crash_tolerance(outputs, opts.get("fragmented"))
-        events = EventWriter.open(opts["events"], overwrite=opts["overwrite"]) if opts["events"] else None
-    except BaseException:
-        for source in inputs:
-            source.stop()
-        raise
-    pipeline = Pipeline(inputs, outputs, transforms, on_event=events.write if events else None,
-                        on_error=opts["on_error"], video=not opts["no_video"],
-                        audio=not opts["no_audio"], max_buffer_size=opts["max_buffer"])
-    reporter = Reporter(enabled=not opts["quiet"])
-    if opts.get("verbose") and not opts["quiet"]:
-        _describe(inputs, transforms, outputs)
+    job = job_from_context(click.get_current_context(), opts)
+    quiet, verbose = bool(job.quiet), bool(job.verbose) and not job.quiet
+    pipeline = _with_warnings(lambda: Pipeline.from_config(job), quiet=quiet)
+    reporter = Reporter(enabled=not quiet)
+    if verbose:
+        _describe(pipeline.inputs, pipeline.transforms, pipeline.outputs)
     interrupted = signals.attach(pipeline)
-    try:
-        with reporter:
-            stats = pipeline.run(progress=reporter.update)
-    finally:
-        if events is not None:
-            events.close()
-    reporter.summary(stats, outputs)
-    if opts.get("verbose") and not opts["quiet"]:
+    with reporter:
+        stats = pipeline.run(progress=reporter.update)
+    reporter.summary(stats, pipeline.outputs, interrupted)
+    if verbose:
         from .progress import summary_line
 
-        click.echo(summary_line(stats), err=True)
-    _warn(stats, outputs, opts)
+        click.echo(summary_line(stats, interrupted), err=True)
+    if not quiet:
+        _warn(stats, pipeline.outputs, job.on_error or "fail")
     if interrupted:
         sys.exit(int(interrupted[-1]))
+
+
+def job_from_context(ctx: click.Context, opts: dict[str, Any]) -> Any:
+    """The job (:class:`~mstg.job.RunConfig`) ``mstg run``'s flags describe: the flags given on
+    the command line over the preset's (:data:`mstg.job.FLAGS` maps each flag onto a field)."""
+    from click.core import ParameterSource
+
+    from ..job import from_flags
+
+    given = {name: value for name, value in opts.items()
+             if ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT)}
+    job = from_flags(given)
+    if opts.get("preset"):
+        from .presets_cmd import preset_job
+
+        job = preset_job(opts["preset"]).merge(job)
+        usage = f"e.g. mstg run --preset {opts['preset']} -i INPUT -o OUTPUT"
+        name = os.path.splitext(os.path.basename(opts["preset"]))[0]
+        if not any(i.spec for i in job.inputs):
+            raise UsageError(f"preset '{name}' names no input: give one with -i", hint=usage)
+        if not any(o.spec for o in job.outputs):
+            raise UsageError(f"preset '{name}' names no output: give one with -o", hint=usage)
+    if not any(o.spec for o in job.outputs):
+        raise UsageError("no output: give one with -o (a file, '-' for stdout, or null)")
+    for out in job.outputs:
+        refuse_binary_on_terminal([out.spec or ""], out.format)
+    if job.events == "-" and any(o.spec == "-" for o in job.outputs):
+        raise UsageError("stdout cannot carry both media (-o -) and events (--events -)")
+    return job
+
+
+def job_from_args(args: list[str]) -> Any:
+    """The job of ``mstg run ARGS`` without running it (for tests and tools).
+
+    >>> job_from_args(["-i", "testsrc", "--duration", "1", "-o", "null"]).inputs[0].duration
+    1.0
+    """
+    ctx = run.make_context("run", list(args))
+    with ctx:
+        return job_from_context(ctx, dict(ctx.params))
+
+
+def _with_warnings(build: Any, *, quiet: bool) -> Any:
+    """Run ``build``; the warnings it raises (a broken plugin nobody picked) go to stderr."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = build()
+    for warning in caught if not quiet else ():
+        click.echo(f"warning: {warning.message}", err=True)
+    return result
 
 
 def _describe(inputs: list[Any], transforms: list[Any], outputs: list[Any]) -> None:
@@ -174,16 +243,17 @@ def _describe(inputs: list[Any], transforms: list[Any], outputs: list[Any]) -> N
         click.echo(f"output: {out.name}{detail}", err=True)
 
 
-def _warn(stats: Any, outputs: list[Any], opts: dict[str, Any]) -> None:
+def _warn(stats: Any, outputs: list[Any], on_error: str) -> None:
     """What went wrong without stopping the run, on stderr (the terminal's summary already
     counts corrupt packets)."""
-    if opts["quiet"]:
-        return
     if stats.decode_errors and not sys.stderr.isatty():
         click.echo(f"warning: {stats.decode_errors} corrupt packet(s) skipped", err=True)
     if stats.reconnects and not sys.stderr.isatty():
         click.echo(f"warning: the input stalled or dropped and was reconnected {stats.reconnects} "
                    "time(s); the gaps are in the timestamps", err=True)
+    for unused in stats.unused_inputs:
+        click.echo(f"warning: input not used: {unused} (pick tracks per input: "
+                   "-i 'FILE::audio-track=none')", err=True)
     for unused in stats.unused_transforms:
         click.echo(f"warning: not run: {unused}", err=True)
     for out in outputs:
@@ -191,18 +261,9 @@ def _warn(stats: Any, outputs: list[Any], opts: dict[str, Any]) -> None:
             click.echo(f"warning: nothing was written to {out.name}: no frames reached it "
                        "(past the end with --start? an empty input?)", err=True)
     if stats.transform_errors:
-        done = "dropped" if opts["on_error"] == "skip" else "passed on untouched"
+        done = "dropped" if on_error == "skip" else "passed on untouched"
         click.echo(f"warning: the transforms failed on {stats.transform_errors} frame(s), {done} "
-                   f"(--on-error {opts['on_error']})", err=True)
-
-
-def _crash_tolerance(outputs: list[Any], fragmented: bool | None) -> None:
-    """--fragmented / --no-fragmented for every file output (None: live inputs decide)."""
-    from ..outputs.file import FileOutput
-
-    for out in outputs:
-        if isinstance(out, FileOutput):
-            out.fragmented = fragmented
+                   f"(--on-error {on_error})", err=True)
 
 
 class _Signals:
@@ -226,8 +287,8 @@ class _Signals:
     def _handle(self, signum: int, _frame: Any) -> None:
         status = ExitStatus.INTERRUPTED if signum == signal.SIGINT else ExitStatus.TERMINATED
         if self.received:
-            for out in getattr(self.pipeline, "outputs", ()):
-                getattr(out, "discard_partial", lambda: None)()
+            for out in self.pipeline.outputs if self.pipeline is not None else ():
+                out.discard_partial()
             os._exit(int(status))
         self.received.append(status)
         if self.pipeline is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import click
@@ -52,13 +53,36 @@ def _list_text(rows: list[dict[str, Any]]) -> str:
             summary = f"(broken: {row['error']})"
         if row.get("conflict"):
             summary = f"(CONFLICT: defined {len(row['conflict'])} times) {summary}"
-        table.append((row["name"], row["kind"] or "-", row["source"], summary))
+        table.append((row["name"], row["kind"] or "-", row["source"], plain(summary)))
     widths = [max(len(r[i]) for r in table) for i in range(3)]
     return "\n".join(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}".rstrip()
                      for r in table)
 
 
+_LITERAL = re.compile(r"``(.+?)``", re.S)
+_ROLE = re.compile(r":(?:py:)?(?:class|func|meth|attr|mod|data|exc|obj):`~?([^`]+?)`")
+
+
+def plain(text: str) -> str:
+    """A docstring's reStructuredText markup as a terminal shows it: ``sigma`` as sigma,
+    :meth:`flush` as flush().
+
+    >>> plain("Gaussian blur like FFmpeg's ``gblur``; see :meth:`~mstg.Transform.flush`.")
+    "Gaussian blur like FFmpeg's gblur; see flush()."
+    """
+    return _ROLE.sub(_role, _LITERAL.sub(r"\1", text))
+
+
+def _role(match: re.Match[str]) -> str:
+    name = match.group(1).rsplit(".", 1)[-1]
+    return f"{name}()" if match.group(0).startswith((":meth:", ":func:", ":py:meth:", ":py:func:")) else name
+
+
 def _detail_text(info: dict[str, Any]) -> str:
+    return plain(_detail_lines(info))
+
+
+def _detail_lines(info: dict[str, Any]) -> str:
     lines = [f"{info['name']}: {info['summary']}",
              f"  kind: {info['kind']}    from: {info['source']} ({info['target']})"]
     if info.get("doc"):

@@ -16,7 +16,7 @@ from ..errors import InputNotFoundError, UsageError
 from .base import Input
 from .demo import DemoInput
 from .devices import is_device_spec, open_device
-from .images import ImageInput, is_animated, is_image_spec
+from .images import ImageInput, folder_glob, is_animated, is_image_spec
 from .media import MediaInput
 
 __all__ = ["DemoInput", "ImageInput", "Input", "MediaInput", "open_input", "LAVFI_SOURCES"]
@@ -44,14 +44,49 @@ def lavfi_graph(spec: str) -> str | None:
     return spec if name in LAVFI_SOURCES else None
 
 
+def raw_video_options(size: tuple[int, int] | None, pixel_format: str | None,
+                      fps: float | None) -> dict[str, str]:
+    """FFmpeg's rawvideo demuxer options for ``--input-size``, ``--input-pixel-format``
+    (default yuv420p) and ``--input-fps`` (default 25).
+
+    >>> raw_video_options((320, 240), "rgb24", None)
+    {'video_size': '320x240', 'pixel_format': 'rgb24', 'framerate': '25'}
+    """
+    if size is None:
+        raise UsageError("raw video needs its picture size: --input-size WxH")
+    return {"video_size": f"{size[0]}x{size[1]}", "pixel_format": pixel_format or "yuv420p",
+            "framerate": f"{fps:g}" if fps else "25"}
+
+
 def _refuse(*, where: str, **device_only: Any) -> None:
     """A usage error naming the device options given for an input that has no use for them."""
     flags = {"size": "--input-size", "pixel_format": "--input-pixel-format",
              "sample_rate": "--sample-rate", "channels": "--channels", "start": "--start",
              "fps": "--input-fps"}
-    given = [flags[name] for name, value in device_only.items() if value is not None]
+    given = [name for name, value in device_only.items() if value is not None]
     if given:
-        raise UsageError(f"{', '.join(given)}: only for {where}")
+        hints = [_output_side(name, device_only[name]) for name in given]
+        raise UsageError(f"{', '.join(flags[name] for name in given)}: only for {where}",
+                         hint="; ".join(h for h in hints if h) or None)
+
+
+def _output_side(name: str, value: Any) -> str | None:
+    """The output-side way to get what an input-only setting asks for, or None.
+
+    >>> _output_side("sample_rate", 16000)
+    'to resample the sound, use the resample transform: -t resample:rate=16000'
+    """
+    if name == "sample_rate":
+        return f"to resample the sound, use the resample transform: -t resample:rate={value}"
+    if name == "size":
+        return f"to scale the pictures, use --size {value[0]}x{value[1]}"
+    if name == "fps":
+        return f"for a constant output frame rate, use --fps {value:g}"
+    if name == "channels":
+        return "to mix the sound down to one channel, use the mono transform: -t mono" if value == 1 else None
+    if name == "pixel_format":
+        return f"to choose the output's pixel format, use --pix-fmt {value}"
+    return None
 
 
 def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | None = 0,
@@ -85,8 +120,11 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
                          realtime=realtime, fps=fps or 30.0, width=width, height=height,
                          sample_rate=sample_rate or 48000, video=video_track is not None,
                          audio=audio_track is not None)
+    if format == "rawvideo":  # raw pictures (stdin or a file) say nothing of themselves
+        options = {**raw_video_options(size, pixel_format, fps), **(options or {})}
+        size = pixel_format = None
     _refuse(size=size, pixel_format=pixel_format, sample_rate=sample_rate, channels=channels,
-            where="cameras, microphones, the screen and the demo")
+            where="cameras, microphones, the screen, the demo and raw video (--input-format rawvideo)")
     # ---------------------------------------------------------------------------------------
     graph = None if format else lavfi_graph(spec)
     if graph is not None:
@@ -95,21 +133,22 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
                                "rate in it: testsrc=rate=60)")
         return MediaInput(graph, format="lavfi", options=options, realtime=realtime, label=spec,
                           duration=SYNTHETIC_DEFAULT_DURATION if duration is None else duration)
-    _refuse(fps=fps, where="images, cameras, the screen and the demo (a file keeps its own "
-                           "timing; --fps sets the output's rate)")
     common: dict[str, Any] = dict(format=format, options=options, video_track=video_track,
                                   audio_track=audio_track, start=start, duration=duration,
-                                  realtime=realtime)
+                                  realtime=realtime, fps=fps)
     if spec == "-":
         return MediaInput("pipe:0", label="stdin", **common)
     if _URL.match(spec):
         live = spec.split(":", 1)[0].lower() in LIVE_SCHEMES
+        common.pop("fps")
         return MediaInput(spec, live=live, timeout=timeout, reconnect=reconnect, **common)
+    if _URL.match(spec) and fps is not None:
+        raise UsageError("--input-fps: only for files, pipes, images, cameras, the screen and the demo")
     if format is None and is_image_spec(spec) and not is_animated(spec):
         _refuse(start=start, where=_SEEKABLE)
         return ImageInput(spec, fps=fps or 25.0, duration=duration, realtime=realtime)
     if not os.path.exists(spec):
         raise InputNotFoundError(f"input not found: {spec}")
     if os.path.isdir(spec):
-        raise InputNotFoundError(f"{spec} is a folder", hint=f"for its pictures use '{spec}/*.png'")
+        raise InputNotFoundError(f"{spec} is a folder", hint=f"for its pictures use '{folder_glob(spec)}'")
     return MediaInput(spec, **common)

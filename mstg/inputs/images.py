@@ -5,9 +5,10 @@ from __future__ import annotations
 import glob
 import os
 import re
+import warnings
 from collections.abc import Iterator
 
-from ..errors import InputError, InputNotFoundError
+from ..errors import InputError, InputNotFoundError, MstgWarning
 from ..frames import VideoFrame
 from .base import Frame, Input
 from .media import open_container
@@ -22,9 +23,42 @@ def _natural_key(path: str) -> list[object]:
 
 
 def is_image_spec(spec: str) -> bool:
-    """True for ``photo.png`` or a glob such as ``shots/*.jpg``."""
+    """True for ``photo.png`` or a glob such as ``shots/*.jpg`` or ``shots/*`` (a glob reads
+    the pictures it matches)."""
+    if is_glob(spec):
+        return True
     return os.path.splitext(spec)[1].lower() in IMAGE_EXTENSIONS and (
-        bool(GLOB_CHARS.search(spec)) or os.path.isfile(spec) or not os.path.exists(spec))
+        os.path.isfile(spec) or not os.path.exists(spec))
+
+
+def is_glob(spec: str) -> bool:
+    """True for a pattern (``*``, ``?``, ``[``) that is not the name of an existing file."""
+    return bool(GLOB_CHARS.search(spec)) and not os.path.exists(spec)
+
+
+def is_picture(path: str) -> bool:
+    """True for a file whose extension is a picture format's."""
+    return os.path.splitext(path)[1].lower() in IMAGE_EXTENSIONS and os.path.isfile(path)
+
+
+def folder_glob(folder: str) -> str:
+    """The glob for a folder's pictures, by the extension most of them have (one slash,
+    whatever the folder was written with).
+
+    >>> folder_glob("/nonexistent/shots/")
+    '/nonexistent/shots/*.png'
+    """
+    counts: dict[str, int] = {}
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        names = []
+    for name in names:
+        extension = os.path.splitext(name)[1]
+        if extension.lower() in IMAGE_EXTENSIONS:
+            counts[extension] = counts.get(extension, 0) + 1
+    extension = max(sorted(counts), key=lambda e: counts[e]) if counts else ".png"
+    return os.path.join(folder.rstrip("/") or "/", f"*{extension}")
 
 
 #: Picture formats that may hold an animation (several frames in one file).
@@ -62,10 +96,10 @@ class ImageInput(Input):
     def __init__(self, spec: str, *, fps: float = 25.0, duration: float | None = None,
                  realtime: bool = False) -> None:
         super().__init__(spec, duration=duration, realtime=realtime)
-        if GLOB_CHARS.search(spec):
-            self.paths = sorted(glob.glob(spec), key=_natural_key)
-            if not self.paths:
-                raise InputNotFoundError(f"no file matches {spec}")
+        #: What the glob matched that is not a picture (a warning names them).
+        self.skipped: list[str] = []
+        if is_glob(spec):
+            self.paths = self._glob(spec)
         else:
             if not os.path.exists(spec):
                 raise InputNotFoundError(f"input not found: {spec}")
@@ -74,6 +108,25 @@ class ImageInput(Input):
             raise InputError("image fps must be positive")
         self.fps = fps
         self._add_source("video", spec)
+
+    def _glob(self, spec: str) -> list[str]:
+        """The pictures ``spec`` matches, in natural order; the other matches are skipped
+        with a warning (``shots/*`` over pictures and notes)."""
+        matches = sorted(glob.glob(spec), key=_natural_key)
+        if not matches:
+            raise InputNotFoundError(f"no file matches {spec}")
+        paths = [path for path in matches if is_picture(path)]
+        self.skipped = [path for path in matches if path not in set(paths)]
+        if not paths:
+            raise InputNotFoundError(f"no picture among the {len(matches)} match(es) of {spec}",
+                                     hint="a glob reads pictures (.png, .jpg, .webp ...); give a "
+                                          "video as its own -i")
+        if self.skipped:
+            shown = ", ".join(os.path.basename(p) for p in self.skipped[:3])
+            more = f" and {len(self.skipped) - 3} more" if len(self.skipped) > 3 else ""
+            warnings.warn(f"{spec}: skipped {len(self.skipped)} match(es) that are not pictures: "
+                          f"{shown}{more}", MstgWarning, stacklevel=3)
+        return paths
 
     @property
     def duration_us(self) -> int | None:

@@ -79,8 +79,12 @@ class MediaInput(Reconnecting, Input):
                  video_track: int | None = 0, audio_track: int | None = 0, start: float | None = None,
                  duration: float | None = None, realtime: bool = False, live: bool | None = None,
                  label: str | None = None, timeout: float | None = None,
-                 autorotate: bool = True, reconnect: bool | None = None) -> None:
+                 autorotate: bool = True, fps: float | None = None,
+                 reconnect: bool | None = None) -> None:
         super().__init__(label or url, duration=duration, realtime=realtime)
+        #: ``--input-fps``: video frames are stamped at this rate (streams without usable timing)
+        self.fps = fps
+        self._stamped = 0
         self.autorotate = autorotate
         self.url = url
         self.timeout = timeout
@@ -92,9 +96,7 @@ class MediaInput(Reconnecting, Input):
         read_s = stall_seconds(timeout) if self._reconnects_itself() else timeout
         self._format, self._options = format, options
         self._read_options = _with_read_timeout(url, options, read_s)
-        self.container = open_container(url, format=format, options=self._read_options,
-                                        timeout=timeout if read_s == timeout else (timeout, read_s),
-                                        label=self.name)
+        self.container = self._open_url(timeout if read_s == timeout else (timeout, read_s))
         if self._reconnects_itself():
             self._reconnection = Reconnection(self.name, timeout=timeout, stopping=self._stop)
         try:
@@ -105,6 +107,10 @@ class MediaInput(Reconnecting, Input):
         self.start_s = start
         self._origin_us: int | None = None
         self._copied: set[int] = set()
+
+    def _open_url(self, timeout: Any) -> Any:
+        return open_container(self.url, format=self._format, options=self._read_options, timeout=timeout,
+                              label=self.name)
 
     def _select(self, video_track: int | None, audio_track: int | None) -> None:
         streams = self.container.streams
@@ -148,7 +154,7 @@ class MediaInput(Reconnecting, Input):
     def seekable(self) -> bool:
         """Whether ``--start`` can seek: not on a pipe or a live stream (a seek there does not
         fail, it loses the demuxer's place)."""
-        return not (self.live or str(self.container.name).startswith(("pipe:", "/dev/stdin", "-")))
+        return not (self.live or self.fps or str(self.container.name).startswith(("pipe:", "/dev/stdin", "-")))
 
     @property
     def duration_us(self) -> int | None:
@@ -336,6 +342,9 @@ class MediaInput(Reconnecting, Input):
         return self._streams[index], chunk
 
     def _timestamp_us(self, stream: Any, frame: Any) -> int:
+        if self.fps and stream.type == "video":  # the given rate, as ffmpeg's input -r
+            self._stamped += 1
+            return int(self.container.start_time or 0) + round((self._stamped - 1) * US / self.fps)
         pts = frame.pts
         if pts is None:
             pts = frame.dts if hasattr(frame, "dts") and frame.dts is not None else None
@@ -343,8 +352,9 @@ class MediaInput(Reconnecting, Input):
             return self._next_pts_us[stream.index]
         return int(pts * frame.time_base * US)
 
-    @staticmethod
-    def _video_duration(stream: Any, frame: Any) -> int:
+    def _video_duration(self, stream: Any, frame: Any) -> int:
+        if self.fps:
+            return round(US / self.fps)
         dur = getattr(frame, "duration", None)
         if dur and frame.time_base is not None:
             return int(dur * frame.time_base * US)

@@ -136,8 +136,6 @@ class Reconnecting:
     name: str
     container: Any
     stopping: bool
-    _format: str | None
-    _read_options: dict[str, str]
     _selected: list[Any]
     _numbers: dict[int, int]
     _streams: dict[int, int]
@@ -151,6 +149,10 @@ class Reconnecting:
         """How many times the input was reconnected."""
         return self._reconnection.count if self._reconnection is not None else 0
 
+    def _open_url(self, timeout: Any) -> Any:  # pragma: no cover - the input's own
+        """The URL opened for reading (``timeout``: seconds, or (to open, for each read))."""
+        raise NotImplementedError
+
     def _reconnects_itself(self) -> bool:
         return self.reconnect and scheme_of(self.url) in RECONNECT_SCHEMES
 
@@ -160,14 +162,11 @@ class Reconnecting:
         state = self._reconnection
         if state is None or self.stopping:
             return None
-        from .media import open_container
-
         kinds = {s.type: self._numbers[s.index] for s in self._selected}
         for left in state.tries():
             log.info("%s: reconnecting (%.1fs left)", self.url, left)
             try:
-                container = open_container(self.url, format=self._format, options=self._read_options,
-                                           timeout=(left, stall_seconds(left)), label=self.name)
+                container = self._open_url((left, stall_seconds(left)))
             except Exception as exc:  # noqa: BLE001 - any failure to open is one more try
                 log.info("%s: %s", self.url, exc)
                 continue

@@ -73,18 +73,42 @@ def located(file: str, node: Node | None, path: str, message: str,
 
 
 class PresetLoader(yaml.SafeLoader):
-    """A SafeLoader that only composes: explicit tags and aliases are refused where written."""
+    """A SafeLoader that only composes: explicit tags and aliases are refused where written.
+
+    With a ``refused`` list, each refusal is added to it and composing goes on (a tagged value
+    is read as if untagged, an alias as null), so that the file's other problems are found
+    too; without one, the first refusal raises.
+    """
+
+    def __init__(self, stream: str, refused: list[tuple[str, Any]] | None = None) -> None:
+        super().__init__(stream)
+        self.refused = refused
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
-            raise _Refused(f"YAML aliases (*{event.anchor}) are not allowed in a preset",
-                           event.start_mark)
+            self._refuse(f"YAML aliases (*{event.anchor}) are not allowed in a preset", event.start_mark)
+            self.get_event()
+            return ScalarNode(_CORE + "null", "", event.start_mark, event.end_mark)
         tag = getattr(event, "tag", None)
         if tag is not None and tag != "!":
             shown = "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
-            raise _Refused(f"YAML tags are not allowed in a preset (found {shown})", event.start_mark)
+            self._refuse(f"YAML tags are not allowed in a preset (found {shown})", event.start_mark)
+            return self._untagged(super().compose_node(parent, index))
         return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+    def _refuse(self, message: str, mark: Any) -> None:
+        if self.refused is None:
+            raise _Refused(message, mark)
+        self.refused.append((message, mark))
+
+    def _untagged(self, node: Node) -> Node:
+        """``node`` as if written without its tag."""
+        if isinstance(node, ScalarNode):
+            node.tag = self.resolve(ScalarNode, node.value, (True, False))
+        else:
+            node.tag = self.DEFAULT_MAPPING_TAG if isinstance(node, MappingNode) else self.DEFAULT_SEQUENCE_TAG
+        return node
 
 
 class _Refused(yaml.MarkedYAMLError):
@@ -92,11 +116,19 @@ class _Refused(yaml.MarkedYAMLError):
         super().__init__(problem=message, problem_mark=mark)
 
 
-def compose(text: str, file: str) -> Node | None:
-    """The node tree of ``text`` (None for an empty file); YAML errors are a :class:`PresetError`."""
-    loader = PresetLoader(text)
+def compose(text: str, file: str, problems: list[Problem] | None = None) -> Node | None:
+    """The node tree of ``text`` (None for an empty file); YAML errors are a :class:`PresetError`.
+
+    With a ``problems`` list, YAML tags and aliases are added to it as problems and the rest of
+    the file is composed (``presets validate`` reports every problem, not only the first).
+    """
+    refused: list[tuple[str, Any]] | None = None if problems is None else []
+    loader = PresetLoader(text, refused)
     try:
-        return loader.get_single_node()  # type: ignore[no-any-return]
+        node = loader.get_single_node()
+        for message, mark in refused or ():
+            problems.append(Problem(file, mark.line + 1, mark.column + 1, "", message))  # type: ignore[union-attr]
+        return node  # type: ignore[no-any-return]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = str(exc.problem) if isinstance(exc, _Refused) else _syntax_message(exc)

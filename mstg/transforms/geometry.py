@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ..errors import UsageError
 from .pictures import (Picture, PlanarTransform, is_bgr, new_picture, param, parse_color,
                        picture_size, plane_pairs)
 
@@ -178,10 +179,15 @@ class Crop(PlanarTransform):
 
     def box(self, width: int, height: int) -> tuple[int, int, int, int]:
         """(x, y, width, height) of the rectangle in a ``width`` x ``height`` picture."""
+        if self.x >= width or self.y >= height:
+            raise UsageError(f"transform 'crop': x={self.x}, y={self.y} is outside the {width}x{height} "
+                             "picture", hint=f"x must be under {width} and y under {height}")
         w = width - self.x if self.width == -1 else self.width
         h = height - self.y if self.height == -1 else self.height
-        if w <= 0 or h <= 0 or self.x + w > width or self.y + h > height:
-            raise ValueError(f"the crop {w}x{h} at {self.x},{self.y} does not fit in the {width}x{height} picture")
+        if self.x + w > width or self.y + h > height:
+            raise UsageError(f"transform 'crop': the crop {w}x{h} at {self.x},{self.y} does not fit in "
+                             f"the {width}x{height} picture",
+                             hint=f"x + width must be at most {width}, y + height at most {height}")
         return self.x, self.y, w, h
 
     def output_size(self, width: int, height: int) -> tuple[int, int]:
