@@ -139,3 +139,26 @@ def test_audio_that_changes_layout_mid_stream_is_encoded(tmp_path: Path) -> None
     audio = probe(out)["audio"]
     seconds = sum(f.samples for _, f in audio) / audio[0][1].sample_rate
     assert 1.9 <= seconds <= 2.2  # both halves
+
+
+def test_tags_that_are_not_utf8_are_read(tmp_path: Path) -> None:
+    """Seed 2755 of bench/fuzz.py: a tag holding bytes that are not UTF-8 (damage, or a Latin-1
+    title) stopped the run with an internal error while opening the file."""
+    clip = tmp_path / "tagged.mkv"
+    with av.open(str(clip), "w") as out:
+        out.metadata["title"] = "MSTG-TITLE-MARK"
+        stream = out.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(5):
+            frame = av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="bgr24")
+            frame.pts, frame.time_base = i, Fraction(1, 10)
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    data = clip.read_bytes()
+    assert data.count(b"MSTG-TITLE-MARK") == 1
+    clip.write_bytes(data.replace(b"MSTG-TITLE-MARK", "Caf\u00e9 \u00e9t\u00e9 Noel".encode("latin-1").ljust(15)))
+    out = tmp_path / "out.mkv"
+    for args in (["run", "-i", str(clip), "-o", str(out)], ["probe", str(clip)]):
+        result = subprocess.run([sys.executable, "-m", "mstg", *args], capture_output=True, timeout=120)
+        assert result.returncode == 0, result.stderr.decode()
+    assert len(probe(out)["video"]) == 5

@@ -29,7 +29,8 @@ def open_container(url: str, *, format: str | None = None, options: dict[str, st
 
     label = label or url
     try:
-        return av.open(url, "r", format=format, options=options or {}, timeout=timeout)
+        return av.open(url, "r", format=format, options=options or {}, timeout=timeout,
+                       metadata_errors="replace")  # tags that are not UTF-8 (damaged, or Latin-1)
     except FileNotFoundError as exc:
         raise InputNotFoundError(f"input not found: {label}") from exc
     except av.error.InvalidDataError as exc:
