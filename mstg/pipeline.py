@@ -214,6 +214,9 @@ class Pipeline:
         them presents; any of them may end the run (a closed window). Outputs fed the same
         frames share one lock."""
         live = any(out.live for out in self.outputs)
+        # a recording in real time (a live source, or one paced to its timestamps: --realtime,
+        # or feeding a live output) is laid out to survive a kill
+        recording = self.stats.live or live or any(source.realtime for source in self.inputs)
         kind = "video" if "video" in kinds else "audio"
         shared = threading.Lock()
         for out in self.outputs:
@@ -221,7 +224,7 @@ class Pipeline:
             if out.live and not self._latency_at_output and out.latency_kind == kind:
                 sink, self._latency_at_output = self.stats.latencies_ms, True
             self._contexts[id(out)] = RunContext(
-                live_source=self.stats.live, request_stop=self.stop, latencies_ms=sink,
+                live_source=recording, request_stop=self.stop, latencies_ms=sink,
                 failed=self._failed, lock=shared if len(self.outputs) > 1 else threading.Lock(),
                 metadata=self._source_metadata)
         for source in self.inputs:
@@ -360,6 +363,7 @@ class Pipeline:
         stats.wall_s = time.monotonic() - started
         stats.position_us = max((i.position_us for i in self.inputs), default=0)
         stats.decode_errors = sum(i.decode_errors for i in self.inputs)
+        stats.reconnects = sum(i.reconnects for i in self.inputs)
         stats.events = self._events
         # frames lost in a full buffer, and frames a window or player came to too late to show
         stats.dropped = sum(p.dropped for p in self._processors.values()) + sum(

@@ -99,7 +99,8 @@ def _track(stream: Any) -> dict[str, Any]:
     }
     if stream.type == "video":
         track.update(pixel_format=ctx.format.name if ctx.format is not None else None,
-                     width=ctx.width, height=ctx.height, rotation=None,
+                     width=ctx.width, height=ctx.height, rotation=None, mirrored=False,
+                     sample_aspect_ratio=None, shown_width=ctx.width, shown_height=ctx.height,
                      frame_rate=None if track["cover_art"] else _rate(stream.average_rate
                                                                         or stream.guessed_rate),
                      field_order=_FIELD_ORDERS.get(getattr(ctx, "field_order", 0) or 0))

@@ -24,6 +24,8 @@ class Stats:
     frames_out: dict[str, int] = field(default_factory=lambda: {"video": 0, "audio": 0})
     dropped: int = 0
     decode_errors: int = 0
+    #: Times the inputs reconnected to a stream that stalled or dropped.
+    reconnects: int = 0
     transform_errors: int = 0
     events: int = 0
     position_us: int = 0

@@ -211,3 +211,18 @@ def make_clip(path: Path, *, seconds: float = 2.0, fps: int = 25, size: tuple[in
                 out.mux(audio.encode(chunk))
             out.mux(audio.encode(None))
     return path
+
+
+def listening(port: int) -> bool:
+    """Whether something listens on 127.0.0.1:``port`` (read from /proc: no probe connection,
+    which an FFmpeg listener would take for its one client)."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
+                return True
+    return False

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import probe, run_mstg
+from conftest_live import listening
 
 FFMPEG = shutil.which("ffmpeg")
 pytestmark = pytest.mark.skipif(FFMPEG is None, reason="Debian's ffmpeg CLI is not installed (.ci/run installs it)")
@@ -28,16 +29,15 @@ def listen(url: str, out: Path, *extra: str) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def wait_listening(port: int, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 10
+def wait_until_listening(port: int, proc: subprocess.Popen, bound: float = 60.0) -> None:
+    """Until the receiver listens (a generous bound: the machine may be busy)."""
+    deadline = time.monotonic() + bound
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError(proc.stderr.read().decode())  # type: ignore[union-attr]
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        if listening(port):
             return
-        except OSError:
-            time.sleep(0.1)
+        time.sleep(0.05)
     raise AssertionError("the receiver never listened")
 
 
@@ -48,12 +48,11 @@ def test_stream_reaches_a_listening_server(tmp_path: Path, scheme: str) -> None:
     if scheme == "rtmp":
         url = f"rtmp://127.0.0.1:{port}/live/mstg"
         receiver = listen(url, received, "-listen", "1")
-        # an RTMP listener accepts a probe connection and then stops: let mstg be the first client
-        time.sleep(1.0)
     else:
         url = f"rtsp://127.0.0.1:{port}/mstg"
         receiver = listen(url, received, "-rtsp_flags", "listen")
-        time.sleep(1.0)
+    # a listener takes a probe connection for its one client: wait for the socket, not on it
+    wait_until_listening(port, receiver)
     try:
         result = run_mstg("run", "-i", "testsrc=size=320x240:rate=25", "-i", "sine", "--duration", "2",
                           "-o", url, timeout=60)

@@ -643,7 +643,7 @@ def test_a_stalled_network_input_times_out_with_a_message(tmp_path: Path, stalli
     began = time.monotonic()
     with pytest.raises(InputError, match=r"no data for 1s after \d\.\ds: the input stalled \(timed out\)"):
         Pipeline([open_input(stalling_server, timeout=1.0)], [open_output(str(out))]).run()
-    assert time.monotonic() - began < 10
+    assert time.monotonic() - began < 40  # ended by the timeout, not by the server (30 s); a generous bound
     assert len(probe(out)["video"]) > 100  # what came before the stall is in a finished file
 
 
@@ -651,6 +651,7 @@ def test_a_stalled_network_input_times_out_with_a_message(tmp_path: Path, stalli
 def test_ctrl_c_on_a_stalled_network_input_finishes_the_file(tmp_path: Path, stalling_server: str) -> None:
     out = tmp_path / "out.mkv"
     proc = subprocess.Popen([sys.executable, "-m", "mstg", "run", "-i", stalling_server, "-o", str(out),
+                             "--timeout", "120",  # a stall the Ctrl-C must cut short
                              "--video-codec", "ffv1"],  # no encoder delay: the file starts at once
                             stderr=subprocess.PIPE)
     try:
@@ -665,7 +666,7 @@ def test_ctrl_c_on_a_stalled_network_input_finishes_the_file(tmp_path: Path, sta
     finally:
         proc.kill()
     assert proc.returncode == 130, stderr.decode()
-    assert time.monotonic() - began < 5  # well before the 10 s read timeout
+    assert time.monotonic() - began < 40  # well before the 120 s read timeout (a generous bound)
     assert len(probe(out)["video"]) > 100  # the 8 s that came, in a finished file
 
 
@@ -707,5 +708,5 @@ def test_timeout_flag_ends_a_stalled_network_input_from_the_command_line(tmp_pat
     stderr = result.stderr.decode()
     assert result.returncode == 4 and "Traceback" not in stderr
     assert "the input stalled (timed out)" in stderr.splitlines()[0]
-    assert time.monotonic() - began < 15
+    assert time.monotonic() - began < 40  # ended by the 1 s timeout, not by the server (30 s)
     assert len(probe(out)["video"]) > 100

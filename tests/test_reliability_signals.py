@@ -194,12 +194,12 @@ def test_second_ctrl_c_stops_at_once(tmp_path: Path, long_clip: Path, stamp: Pat
 
     # one Ctrl-C: the frames already read still go through the slow transform, then the file
     # is finished (it plays and holds every frame processed)
-    status, took, processed, out = stopped(1)
-    assert status == 130 and took > 0.5
+    status, waited, processed, out = stopped(1)
+    assert status == 130 and waited > 0.5
     assert len(probe(out)["video"]) == len(processed) >= 2
     # two: out at once, without waiting for the transform, and no temporary file left
     status, took, _, _ = stopped(2)
-    assert status == 130 and took < 0.5
+    assert status == 130 and took < waited  # compared with the first, not with a clock: load slows both
     assert leftovers(tmp_path) == []
 
 
@@ -224,7 +224,7 @@ def test_ctrl_c_while_the_input_stalls_still_finishes_the_file(tmp_path: Path, c
     finally:
         proc.kill()
     assert proc.returncode == 130, stderr.decode()
-    assert took < 5.0
+    assert took < 30.0  # within the grace period (2 s), not the stall's end (never): a generous bound
     assert len(probe(out)["video"]) == len(seen(events)) >= 20
 
 

@@ -61,6 +61,8 @@ def live_line(stats: Any, fps_in: float, fps_out: float) -> str:
     if p50 is not None and p95 is not None:
         parts.append(f"latency [bold]{p50:.0f}[/] ms (p95 [bold]{p95:.0f}[/])")
     parts.append(f"events [bold]{stats.events}[/]")
+    if stats.reconnects:
+        parts.append(f"reconnects [bold]{stats.reconnects}[/]")
     minutes, seconds = divmod(int(stats.wall_s), 60)
     parts.append(f"elapsed [bold]{minutes}:{seconds:02d}[/]")
     return "  ".join(parts)
@@ -158,4 +160,6 @@ def summary_line(stats: Any, signals: Sequence[int] = ()) -> str:
         line += f", {stats.events} events"
     if stats.decode_errors:
         line += f", {stats.decode_errors} corrupt packets skipped"
+    if stats.reconnects:
+        line += f", {stats.reconnects} reconnect(s)"
     return line

@@ -134,9 +134,12 @@ Examples:
 @click.option("--realtime", is_flag=True, help="Pace file inputs to their timestamps.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Give up on a network input that sends nothing for this long (default 10).")
+@click.option("--reconnect/--no-reconnect", default=None,
+              help="Retry a network input that stalls or drops, within --timeout (default: for "
+                   "live streams: rtsp, rtmp, srt, tcp, udp).")
 @click.option("--fragmented/--no-fragmented", default=None,
               help="Crash-tolerant files (fragmented MP4, Matroska flushed each second) that keep "
-                   "what was written if the run is killed (default: for live inputs).")
+                   "what was written if the run is killed (default: for live and --realtime inputs).")
 @click.option("--max-buffer", type=click.IntRange(min=1), metavar="N",
               help="Frames held for a slow reader (live default 1: drop the oldest).")
 @click.option("--on-error", type=click.Choice(["fail", "skip", "pass"]), default=None,
@@ -258,6 +261,9 @@ def _warn(stats: Any, outputs: list[Any], on_error: str) -> None:
     counts corrupt packets)."""
     if stats.decode_errors and not sys.stderr.isatty():
         click.echo(f"warning: {stats.decode_errors} corrupt packet(s) skipped", err=True)
+    if stats.reconnects and not sys.stderr.isatty():
+        click.echo(f"warning: the input stalled or dropped and was reconnected {stats.reconnects} "
+                   "time(s); the gaps are in the timestamps", err=True)
     for unused in stats.unused_inputs:
         click.echo(f"warning: input not used: {unused} (pick tracks per input: "
                    "-i 'FILE::audio-track=none')", err=True)

@@ -93,14 +93,16 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
                format: str | None = None, options: dict[str, str] | None = None,
                fps: float | None = None, timeout: float | None = 10.0,
                size: tuple[int, int] | None = None, pixel_format: str | None = None,
-               sample_rate: int | None = None, channels: int | None = None, **extra: Any) -> Input:
+               sample_rate: int | None = None, channels: int | None = None,
+               reconnect: bool | None = None, **extra: Any) -> Input:
     """Open what ``spec`` names, ready to read: see the README's table of inputs.
 
     ``video_track`` / ``audio_track`` pick the n-th track of that kind (None: none);
     ``start`` and ``duration`` are seconds; ``realtime`` paces a file to its timestamps.
     Devices (``cam0``, ``mic0``, ``screen``: see :mod:`mstg.inputs.devices`) take ``size``,
     ``fps``, ``pixel_format`` (or ``format``: ``mjpeg``), ``sample_rate`` and ``channels``;
-    the demo takes ``size``, ``fps`` and ``sample_rate``.
+    the demo takes ``size``, ``fps`` and ``sample_rate``. ``reconnect`` (URLs; default: on for
+    live network streams) retries a stream that stalls or drops (see :mod:`mstg.inputs.reconnect`).
     """
     if extra:
         raise UsageError(f"unknown input option(s): {', '.join(sorted(extra))}")
@@ -146,7 +148,7 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
     if _URL.match(spec):
         live = spec.split(":", 1)[0].lower() in LIVE_SCHEMES
         common.pop("fps")
-        return MediaInput(spec, live=live, timeout=timeout, **common)
+        return MediaInput(spec, live=live, timeout=timeout, reconnect=reconnect, **common)
     if _URL.match(spec) and fps is not None:
         raise UsageError("--input-fps: only for files, pipes, images, cameras, the screen and the demo")
     if format is None and is_image_spec(spec) and not is_animated(spec):

@@ -41,7 +41,7 @@ class Input(ABC):
     ``live`` inputs (camera, microphone, screen, network streams) never wait for a slow
     reader; the others (files, pipes, synthetic sources) make the source wait instead.
     What the pipeline reads of an input is declared here: ``tracks``, ``live``, ``name``,
-    ``error``, ``position_us``, ``decode_errors``, ``duration_us``, ``metadata``, ``files``,
+    ``error``, ``position_us``, ``decode_errors``, ``reconnects``, ``duration_us``, ``metadata``, ``files``,
     :meth:`copy_packets`.
     """
 
@@ -177,6 +177,11 @@ class Input(ABC):
         if wait > 0:
             self._stop.wait(wait)
         return anchor
+
+    @property
+    def reconnects(self) -> int:
+        """Times a network source was reopened after a stall or a drop (``--reconnect``)."""
+        return 0
 
     @property
     def files(self) -> list[str]:

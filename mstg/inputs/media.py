@@ -11,6 +11,8 @@ from typing import Any
 from ..errors import InputError, InputNotFoundError, UsageError
 from ..frames import AudioData, EncodedAudioChunk, FrameOrigin, VideoFrame
 from .base import Frame, Input
+from .reconnect import (HTTP_SCHEMES, Reconnecting, Reconnection, default_reconnect, http_options,
+                        scheme_of, stall_seconds)
 from .orientation import MATRIX_DEMUXERS, frame_orientation, peek_orientation, square_size, stream_sar
 
 US = 1_000_000
@@ -19,17 +21,23 @@ BACKWARD_JUMP_US = 500_000
 
 
 def open_container(url: str, *, format: str | None = None, options: dict[str, str] | None = None,
-                   timeout: float | None = None, label: str | None = None) -> Any:
-    """``av.open`` for reading, with FFmpeg's errors turned into mstg's."""
+                   timeout: float | tuple[float | None, float | None] | None = None,
+                   label: str | None = None) -> Any:
+    """``av.open`` for reading, with FFmpeg's errors turned into mstg's. ``timeout``: seconds,
+    or (to open, for each read)."""
     import av
 
     label = label or url
     try:
-        return av.open(url, "r", format=format, options=options or {}, timeout=timeout)
+        return av.open(url, "r", format=format, options=options or {}, timeout=timeout,
+                       metadata_errors="replace")  # tags that are not UTF-8 (damaged, or Latin-1)
     except FileNotFoundError as exc:
         raise InputNotFoundError(f"input not found: {label}") from exc
     except av.error.InvalidDataError as exc:
         raise InputError(f"cannot read {label}: not a media file FFmpeg understands") from exc
+    except (av.error.ExitError, TimeoutError) as exc:  # PyAV's timeout (UDP that sends nothing)
+        waited = timeout[0] if isinstance(timeout, tuple) else timeout
+        raise InputError(f"{label}: no data for {waited or 0:g}s: nothing came (timed out)") from exc
     except av.error.FFmpegError as exc:
         raise InputError(f"cannot open {label}: {exc.strerror or exc}") from exc
 
@@ -55,7 +63,7 @@ def _pick(streams: list[Any], wanted: int | None, kind: str, label: str) -> Any 
     return streams[wanted]
 
 
-class MediaInput(Input):
+class MediaInput(Reconnecting, Input):
     """An FFmpeg-readable input: a file path, a URL, ``pipe:0`` or a lavfi graph.
 
     Tracks: the ``video_track``-th video stream and the ``audio_track``-th audio stream
@@ -72,7 +80,8 @@ class MediaInput(Input):
                  video_track: int | None = 0, audio_track: int | None = 0, start: float | None = None,
                  duration: float | None = None, realtime: bool = False, live: bool | None = None,
                  label: str | None = None, timeout: float | None = None,
-                 autorotate: bool = True, fps: float | None = None) -> None:
+                 autorotate: bool = True, fps: float | None = None,
+                 reconnect: bool | None = None) -> None:
         super().__init__(label or url, duration=duration, realtime=realtime)
         #: ``--input-fps``: video frames are stamped at this rate (streams without usable timing)
         self.fps = fps
@@ -82,9 +91,15 @@ class MediaInput(Input):
         self.timeout = timeout
         if live is not None:
             self.live = live
+        self.reconnect = default_reconnect(url, live=self.live) if reconnect is None else reconnect
+        if self.reconnect and scheme_of(url) in HTTP_SCHEMES:
+            options = {**http_options(timeout), **(options or {})}
+        read_s = stall_seconds(timeout) if self._reconnects_itself() else timeout
         self._format, self._options = format, options
-        self.container = open_container(url, format=format, options=_with_read_timeout(url, options, timeout),
-                                        timeout=timeout, label=self.name)
+        self._read_options = _with_read_timeout(url, options, read_s)
+        self.container = self._open_url(timeout if read_s == timeout else (timeout, read_s))
+        if self._reconnects_itself():
+            self._reconnection = Reconnection(self.name, timeout=timeout, stopping=self._stop)
         try:
             self._select(video_track, audio_track)
         except BaseException:
@@ -101,6 +116,10 @@ class MediaInput(Input):
     @property
     def files(self) -> list[str]:
         return [self.url]
+
+    def _open_url(self, timeout: Any) -> Any:
+        return open_container(self.url, format=self._format, options=self._read_options, timeout=timeout,
+                              label=self.name)
 
     def _select(self, video_track: int | None, audio_track: int | None) -> None:
         streams = self.container.streams
@@ -121,6 +140,7 @@ class MediaInput(Input):
         if not self._streams:
             raise InputError(f"{self.name} has no audio or video track to read")
         self._selected = [s for s in (video, audio) if s is not None]
+        self._numbers = {s.index: video_track if s is video else audio_track for s in self._selected}
         self._counts = {s.index: 0 for s in self._selected}
         self._next_pts_us = {s.index: 0 for s in self._selected}
         self._shift_us = {s.index: 0 for s in self._selected}
@@ -206,12 +226,20 @@ class MediaInput(Input):
         while True:
             try:
                 packet = next(packets)
-            except StopIteration:
-                return
+            except StopIteration:  # a live stream that ends may have dropped: join it again
+                packets = self._reopen()  # type: ignore[assignment]
+                if packets is None:
+                    return
+                continue
             except av.error.FFmpegError as exc:
                 if self.stopping:
                     return
-                raise self._read_error(exc) from exc
+                packets = self._reopen()  # type: ignore[assignment]
+                if packets is None:
+                    raise self._read_error(exc) from exc
+                continue
+            if self._reconnection is not None:
+                self._reconnection.got_data()
             yield packet
 
     def _read_error(self, exc: Exception) -> InputError:
@@ -219,8 +247,10 @@ class MediaInput(Input):
 
         where = f" after {self.position_us / US:.1f}s" if self.frames_read else ""
         timed_out = isinstance(exc, av.error.ExitError) or getattr(exc, "errno", None) == errno.ETIMEDOUT
-        if timed_out and self.timeout:
-            return InputError(f"{self.name}: no data for {self.timeout:g}s{where}: the input stalled (timed out)")
+        tried = f", {self.reconnects} reconnect(s)" if self.reconnects else ""
+        if (timed_out or self._reconnection is not None) and self.timeout:
+            return InputError(f"{self.name}: no data for {self.timeout:g}s{where}: the input stalled "
+                              f"(timed out{tried})")
         return InputError(f"cannot read {self.name}{where}: {getattr(exc, 'strerror', None) or exc}")
 
     def _wrap(self, stream: Any, frame: Any, start_us: int) -> tuple[int, Frame] | None:

@@ -59,6 +59,7 @@ class InputConfig:
     sample_rate: int | None = _opt(checks.integer(1000, 768000), "microphone/demo sample rate")
     channels: int | None = _opt(checks.integer(1, 32), "microphone channels")
     timeout: float | None = _opt(checks.number(0, open_min=True), "seconds a network input may stall")
+    reconnect: bool | None = _opt(checks.flag, "retry a network stream that stalls or drops (None: live streams)")
     realtime: bool | None = _opt(checks.flag, "pace a file to its timestamps")
 
     def to_dict(self) -> dict[str, Any]:

@@ -102,6 +102,7 @@ FLAGS: dict[str, Flag] = _flags(
     ("no_audio", "output.audio", "no-audio", False, True, True),
     ("realtime", "input.realtime", "realtime", False, True),
     ("timeout", "input.timeout", "timeout"),
+    ("reconnect", "input.reconnect", "reconnect", False, True),
     ("fragmented", "output.fragmented", "fragmented", False, True),
     ("max_buffer", "run.max_buffer", "max-buffer"),
     ("on_error", "run.on_error", "on-error"),
@@ -123,7 +124,7 @@ def from_flags(opts: Mapping[str, Any]) -> RunConfig:
     per: dict[str, dict[str, Any]] = {"input": {}, "output": {}, "run": {}}
     for dest, value in opts.items():
         flag = FLAGS.get(dest)
-        if flag is None or value is None or value == () or (flag.flag and value is False and dest != "fragmented"):
+        if flag is None or value is None or value == () or (flag.flag and value is False and dest not in ("fragmented", "reconnect")):
             continue
         if dest != "transforms":
             try:

@@ -58,7 +58,8 @@ class Output(ABC):
     # what the run gave, as the output's code reads it ---------------------------------------------
     @property
     def live_source(self) -> bool:
-        """The tracks come from a live source: a file should survive the run being killed."""
+        """The tracks come from a live source, or one paced to its timestamps (a recording in
+        real time): a file should survive the run being killed."""
         return self.context.live_source
 
     @property

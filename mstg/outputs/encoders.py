@@ -126,13 +126,23 @@ class AudioEncoder(TrackWriter):
         import av
 
         ctx = self.stream.codec_context
-        resampler = av.AudioResampler(format=ctx.format.name, layout=ctx.layout.name, rate=ctx.sample_rate,
-                                      frame_size=ctx.frame_size or None)
+
+        def new_resampler() -> Any:
+            return av.AudioResampler(format=ctx.format.name, layout=ctx.layout.name, rate=ctx.sample_rate,
+                                     frame_size=ctx.frame_size or None)
+
+        resampler, setup = new_resampler(), None
         next_us: int | None = None
         for frame in frames:
             try:
                 av_frame = sane_samples(frame.to_av())
                 rate = frame.sample_rate
+                if setup not in (None, (av_frame.format.name, av_frame.layout.name, rate)):
+                    # the samples change layout or rate mid-stream (a DVB ad break, a damaged
+                    # file): what the old resampler holds goes out, a new one takes the rest
+                    self.muxer.mux([p for chunk in resampler.resample(None) for p in self.stream.encode(chunk)])
+                    resampler = new_resampler()
+                setup = (av_frame.format.name, av_frame.layout.name, rate)
                 # never back in time (muxers refuse it): an overlap plays on after what came before
                 start_us = frame.timestamp if next_us is None else max(frame.timestamp, next_us)
                 next_us = start_us + (frame.duration or 0)
