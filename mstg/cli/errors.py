@@ -101,6 +101,9 @@ def _explained(func: Callable[..., Any], args: Any, kwargs: Any) -> Any:
     except KeyboardInterrupt as exc:
         sys.exit(int(getattr(exc, "exit_status", ExitStatus.INTERRUPTED)))
     except BaseException as exc:  # noqa: BLE001 - the one place errors become messages
+        interrupt = _interrupt_within(exc)
+        if interrupt is not None:  # a signal that came while Python wrapped it (class creation)
+            sys.exit(int(getattr(interrupt, "exit_status", ExitStatus.INTERRUPTED)))
         if debug:
             raise
         status, message, hint = status_for(exc)
@@ -108,6 +111,19 @@ def _explained(func: Callable[..., Any], args: Any, kwargs: Any) -> Any:
             _quiet_stdout()
             sys.exit(int(status))
         fail(message, status, hint)
+
+
+def _interrupt_within(exc: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C or SIGTERM an error wraps (``RuntimeError: Error calling __set_name__`` when
+    the signal came while a class was being made), or None."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 def _show_warning(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
