@@ -16,6 +16,7 @@ COMMANDS = {
     "transforms": ("mstg.cli.transforms_cmd", "transforms", "List transforms, or show one's parameters."),
     "presets": ("mstg.cli.presets_cmd", "presets", "List, show or validate presets (YAML pipelines)."),
     "probe": ("mstg.cli.probe_cmd", "probe", "Show the tracks, codecs, sizes and rates of an input."),
+    "batch": ("mstg.cli.batch_cmd", "batch", "Run one job per file over many files, locally or on Ray."),
 }
 
 
