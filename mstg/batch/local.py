@@ -11,7 +11,6 @@ import logging
 import multiprocessing
 import os
 import queue as queues
-import signal
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -40,7 +39,6 @@ class LocalEngine(Engine):
         self.jobs = jobs or default_jobs()
         self._context = multiprocessing.get_context("spawn")
         self._queue: Any = None
-        self._pids: set[int] = set()
 
     @property
     def slots(self) -> int:
@@ -88,17 +86,10 @@ class LocalEngine(Engine):
                 report = self._queue.get_nowait()
             except (queues.Empty, OSError, ValueError):
                 return
-            if "pid" in report:
-                self._pids.add(report["pid"])
-            else:
-                callbacks.progress(report)
+            callbacks.progress(report)
 
     def kill(self) -> None:
+        """SIGTERM to every pool process: each removes its job's staged files and exits."""
         self.stopping = True
-        if self._queue is not None:
-            self._drain(Callbacks())
-        for pid in self._pids:
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+        for process in multiprocessing.active_children():
+            process.terminate()

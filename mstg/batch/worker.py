@@ -59,34 +59,41 @@ def run_job(job: dict[str, Any], progress: JobProgress | None = None) -> dict[st
 
 
 def _run(job: dict[str, Any], progress: Callable[[Any], None]) -> Any:
+    from ..cli.events import EventWriter
     from ..cli.spec import build_inputs, build_outputs
     from ..pipeline import Pipeline
+    from .staging import JobFiles
 
     opts = dict(job.get("options") or {})
-    opts.update(inputs=[job["input"]], outputs=list(job["outputs"]))
     transforms = _transforms(job.get("transforms") or [])
-    for target in _named_outputs(job):
-        if target != "null" and os.path.dirname(target):
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-    events = _StagedEvents(job.get("events"), overwrite=bool(opts.get("overwrite")))
+    files = JobFiles(_named_outputs(job), overwrite=bool(opts.get("overwrite")))
+    files.check()
+    media = files.temporary[:len(job["outputs"])]
+    opts.update(inputs=[job["input"]], outputs=media, overwrite=True)
     inputs = build_inputs(opts)
+    events = None
     try:
         outputs = build_outputs(opts)
-        events.open()
+        if job.get("events"):
+            events = EventWriter.open(files.temporary[-1], overwrite=True)
     except BaseException:
         for source in inputs:
             source.stop()
         raise
-    _running.update(outputs=outputs, events=events)
-    pipeline = Pipeline(inputs, outputs, transforms, on_event=events.write if events.wanted else None,
+    _running.update(outputs=outputs, files=files)
+    pipeline = Pipeline(inputs, outputs, transforms, on_event=events.write if events else None,
                         on_error=opts.get("on_error") or "fail", video=not opts.get("no_video"),
                         audio=not opts.get("no_audio"), max_buffer_size=opts.get("max_buffer"))
     try:
-        stats = pipeline.run(progress=progress)
+        try:
+            stats = pipeline.run(progress=progress)
+        finally:
+            if events is not None:
+                events.close()
+        files.publish()
     except BaseException:
-        events.discard()
+        files.discard()
         raise
-    events.commit()
     return stats
 
 
@@ -97,47 +104,6 @@ def _transforms(steps: list[Any]) -> list[Any]:
 
     registry = Registry.discover()
     return [load_transform(spec, params or None, registry=registry) for spec, params in steps]
-
-
-class _StagedEvents:
-    """The job's events file, written under a temporary name beside it until the job succeeds."""
-
-    def __init__(self, target: str | None, *, overwrite: bool) -> None:
-        self.target = target
-        self.wanted = target is not None
-        self.overwrite = overwrite
-        self.count = 0
-        self._writer: Any = None
-        self._part = ""
-
-    def open(self) -> None:
-        if not self.wanted:
-            return
-        from ..cli.events import EventWriter
-        from ..errors import OutputExistsError
-
-        assert self.target is not None
-        if os.path.exists(self.target) and not self.overwrite:
-            raise OutputExistsError(f"{self.target} exists")
-        folder, name = os.path.split(self.target)
-        self._part = os.path.join(folder, f".{name}.mstg-{os.getpid()}.part")
-        self._writer = EventWriter.open(self._part, overwrite=True)
-
-    def write(self, event: dict[str, Any]) -> None:
-        self._writer.write(event)
-
-    def commit(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            os.replace(self._part, self.target)  # type: ignore[arg-type]
-            self._writer = None
-
-    def discard(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
-        if self._part and os.path.exists(self._part):
-            os.remove(self._part)
 
 
 def _throttled(name: str, progress: JobProgress | None) -> Callable[[Any], None]:
@@ -178,8 +144,6 @@ def worker_init(progress_queue: Any = None) -> None:
     signal.signal(signal.SIGTERM, _stop_at_once)
     global _queue
     _queue = progress_queue
-    if progress_queue is not None:
-        progress_queue.put({"pid": os.getpid()})
 
 
 _queue: Any = None
@@ -194,7 +158,7 @@ def run_job_in_pool(job: dict[str, Any]) -> dict[str, Any]:
 def _stop_at_once(signum: int, _frame: Any) -> None:
     for out in _running.get("outputs", ()):
         getattr(out, "discard_partial", lambda: None)()
-    events = _running.get("events")
-    if events is not None:
-        events.discard()
+    files = _running.get("files")
+    if files is not None:
+        files.discard()
     os._exit(128 + signum)
