@@ -42,6 +42,23 @@ def _remote_job(job: dict[str, Any]) -> dict[str, Any]:
     return run_job(job)
 
 
+def _check_reachable(address: str | None, timeout: float = 5.0) -> None:
+    """A ``HOST:PORT`` that nothing answers on is an error now (Ray itself retries for a
+    minute or more)."""
+    import socket
+
+    if not address or "://" in address or address == "auto" or ":" not in address:
+        return
+    host, _, port = address.rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except ValueError as exc:
+        raise UsageError(f"--address {address} is not HOST:PORT") from exc
+    except OSError as exc:
+        raise UsageError(f"cannot reach the Ray cluster at {address}: {exc.strerror or exc}",
+                         hint="start one with 'ray start --head', or check --address / RAY_ADDRESS") from exc
+
+
 class RayEngine(Engine):
     """Jobs as Ray tasks (one CPU each) on the cluster at ``address`` (or ``RAY_ADDRESS``)."""
 
@@ -63,6 +80,7 @@ class RayEngine(Engine):
         """Join the cluster (or start Ray here when no address is given)."""
         ray = self._ray
         if not ray.is_initialized():
+            _check_reachable(self.address)
             try:
                 ray.init(address=self.address, log_to_driver=False, logging_level=logging.WARNING,
                          configure_logging=False)
