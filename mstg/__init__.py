@@ -33,6 +33,7 @@ _EXPORTS = {
     "InputError": "errors", "InputNotFoundError": "errors", "OutputError": "errors",
     "OutputExistsError": "errors", "TransformError": "errors", "UsageError": "errors",
     "DeviceError": "errors",
+    "RunConfig": "job", "InputConfig": "job", "OutputConfig": "job", "ConfigError": "job",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -43,6 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
                          MstgError, OutputError, OutputExistsError, TransformError, UsageError)
     from .frames import AudioData, VideoFrame
     from .inputs import Input, open_input
+    from .job import ConfigError, InputConfig, OutputConfig, RunConfig
     from .outputs import EncodeOptions, FileOutput, NullOutput, Output, open_output
     from .pipeline import Pipeline, Stats
     from .tracks import MediaStreamTrack, MediaStreamTrackGenerator, MediaStreamTrackProcessor

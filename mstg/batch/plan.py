@@ -1,18 +1,23 @@
-"""From inputs, output templates and options to a batch's jobs (plain dictionaries).
+"""From inputs and a job whose output paths are templates to a batch's jobs (plain data).
 
     from mstg.batch.plan import plan_jobs
+    from mstg.job import OutputConfig, RunConfig
 
-    jobs = plan_jobs(["clips/"], ["out/{relpath}/{stem}.mp4"], events="out/{stem}.jsonl",
-                     options={"crf": 28}, transforms=[["barcode", {}]])
+    template = RunConfig(transforms=["barcode"], outputs=[OutputConfig("out/{relpath}/{stem}.mp4", crf=28)],
+                         events="out/{relpath}/{stem}.jsonl")
+    jobs = plan_jobs(["clips/"], template)
     jobs[0]["input"], jobs[0]["outputs"]   # ('/abs/clips/a.mp4', ['/abs/out/a.mp4'])
 
-Paths in jobs are absolute, so a worker in another folder (or on another machine that sees
-the same paths) finds them. Two jobs writing one file, and an output that is an input, are
-refused before anything runs.
+Each job carries the whole ``mstg run`` job for its file (``config``: the template with that
+file as the input and the templates expanded, as :meth:`~mstg.job.RunConfig.to_dict` data).
+Paths are absolute, so a worker in another folder (or on another machine that sees the same
+paths) finds them. Two jobs writing one file, and an output that is an input, are refused
+before anything runs.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -25,41 +30,51 @@ from .template import check, expand, is_templated
 Job = dict[str, Any]
 
 
-def plan_jobs(inputs: Sequence[str], outputs: Sequence[str], *, events: str | None = None,
-              options: dict[str, Any] | None = None, transforms: Sequence[Sequence[Any]] = (),
-              extensions: Sequence[str] | None = None) -> list[Job]:
-    """One job per input file found (see :func:`~mstg.batch.discover.find_inputs`)."""
-    _check_outputs(outputs, events)
+def plan_jobs(inputs: Sequence[str], template: Any, *, extensions: Sequence[str] | None = None) -> list[Job]:
+    """One job per input file found (see :func:`~mstg.batch.discover.find_inputs`);
+    ``template`` is a :class:`~mstg.job.RunConfig` (or its plain data) whose output specs and
+    ``events`` are templates and whose first input's options apply to every file."""
+    from ..job import RunConfig
+
+    config = template if isinstance(template, RunConfig) else RunConfig.from_dict(template)
+    outputs = [o.spec or "" for o in config.outputs]
+    _check_outputs(outputs, config.events)
     found = find_inputs(inputs, extensions=extensions)
-    many = len(found) > 1
-    for template in [*outputs, *([events] if events else [])]:
-        if many and template != "null" and not is_templated(template):
-            raise UsageError(f"every file would be written to {template}: name a field such as {{stem}}",
-                             hint="e.g. -o 'out/{stem}.mp4' or -o 'out/{relpath}/{stem}.mp4'")
-    jobs = [_job(item, index, outputs, events, options or {}, transforms) for index, item in enumerate(found)]
+    if len(found) > 1:
+        for spec in [*outputs, *([config.events] if config.events else [])]:
+            if spec != "null" and not is_templated(spec):
+                raise UsageError(f"every file would be written to {spec}: name a field such as {{stem}}",
+                                 hint="e.g. -o 'out/{stem}.mp4' or -o 'out/{relpath}/{stem}.mp4'")
+    jobs = [_job(item, index, config) for index, item in enumerate(found)]
     _refuse_clashes(jobs)
     return jobs
 
 
 def _check_outputs(outputs: Sequence[str], events: str | None) -> None:
-    if not outputs:
+    if not outputs or not all(outputs):
         raise UsageError("no output: give a template with -o (e.g. 'out/{stem}.mp4'), or null")
-    for template in [*outputs, *([events] if events else [])]:
-        if template == "-" or "://" in template:
-            raise UsageError(f"a batch writes files: {template} cannot be shared by its jobs",
+    for spec in [*outputs, *([events] if events else [])]:
+        if spec == "-" or "://" in spec:
+            raise UsageError(f"a batch writes files: {spec} cannot be shared by its jobs",
                              hint="write files (-o 'out/{stem}.mp4') or null")
-        check(template)
+        check(spec)
 
 
-def _job(item: FoundInput, index: int, outputs: Sequence[str], events: str | None,
-         options: dict[str, Any], transforms: Sequence[Sequence[Any]]) -> Job:
-    def path(template: str) -> str:
-        value = expand(template, item, index)
+def _job(item: FoundInput, index: int, config: Any) -> Job:
+    from ..job import InputConfig
+
+    def path(spec: str) -> str:
+        value = expand(spec, item, index)
         return value if value == "null" else os.path.abspath(value)
 
-    return {"input": os.path.abspath(item.path), "outputs": [path(t) for t in outputs],
-            "events": path(events) if events else None, "options": dict(options),
-            "transforms": [[spec, dict(params or {})] for spec, params in transforms]}
+    source = dataclasses.replace(config.inputs[0] if config.inputs else InputConfig(),
+                                 spec=os.path.abspath(item.path))
+    outputs = [dataclasses.replace(o, spec=path(o.spec)) for o in config.outputs]
+    events = path(config.events) if config.events else None
+    job = dataclasses.replace(config, inputs=[source], outputs=outputs, events=events, quiet=None, verbose=None)
+    return {"input": source.spec, "outputs": [o.spec for o in outputs], "events": events,
+            "overwrite": [bool(o.overwrite) for o in outputs] + ([bool(config.overwrite)] if events else []),
+            "config": job.to_dict()}
 
 
 def _refuse_clashes(jobs: list[Job]) -> None:

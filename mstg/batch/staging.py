@@ -31,17 +31,17 @@ def temporary_name(path: str) -> str:
 class JobFiles:
     """The final and temporary names of a job's files (``null`` is not a file)."""
 
-    def __init__(self, targets: list[str], *, overwrite: bool) -> None:
+    def __init__(self, targets: list[str], *, overwrite: bool | list[bool]) -> None:
         self.targets = list(targets)
-        self.overwrite = overwrite
+        self.overwrite = list(overwrite) if isinstance(overwrite, list) else [overwrite] * len(self.targets)
         self.temporary = [t if t == "null" else temporary_name(t) for t in self.targets]
 
     def check(self) -> None:
         """Before the job starts: an existing target needs ``overwrite``; folders are made."""
-        for target in self.targets:
+        for target, overwrite in zip(self.targets, self.overwrite):
             if target == "null":
                 continue
-            if os.path.exists(target) and not self.overwrite:
+            if os.path.exists(target) and not overwrite:
                 raise OutputExistsError(f"{target} exists")
             if os.path.dirname(target):
                 os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -49,10 +49,10 @@ class JobFiles:
     def publish(self) -> None:
         """The job succeeded: every file takes its name (an existing one replaced only with
         ``overwrite``; one that appeared meanwhile is an :class:`OutputExistsError`)."""
-        for temporary, target in zip(self.temporary, self.targets):
+        for temporary, target, overwrite in zip(self.temporary, self.targets, self.overwrite):
             if target == "null" or not os.path.exists(temporary):
                 continue
-            if self.overwrite:
+            if overwrite:
                 os.replace(temporary, target)
                 continue
             try:

@@ -1,18 +1,21 @@
 """Run one job of a batch: plain data in, a small result record out.
 
 A job is a dictionary (so it crosses process and machine boundaries as it is): ``input``,
-``outputs`` (paths, ``null``), ``events`` (a path or None), ``options`` (``mstg run``'s flag
-values: codecs, sizes, ``overwrite`` ...) and ``transforms`` (``[spec, params]`` pairs)::
+``outputs`` and ``events`` (the final paths of its files), ``overwrite`` (one flag per file)
+and ``config``, the whole ``mstg run`` job for that file as :meth:`mstg.job.RunConfig.to_dict`
+data::
 
     from mstg.batch.worker import run_job
+    from mstg.job import RunConfig
 
+    config = RunConfig(["talk.mkv"], ["blur:sigma=2"], ["out/talk.mp4"])
     record = run_job({"input": "talk.mkv", "outputs": ["out/talk.mp4"], "events": None,
-                      "options": {"crf": 28}, "transforms": [["blur:sigma=2", {}]]})
+                      "overwrite": [False], "config": config.to_dict()})
     record["status"], record["frames"]   # ('ok', 250)
 
 A failure is a record too (``status: failed``, ``error``, ``exit_status``), never an
-exception. Events go to a staged file that takes its final name when the job succeeds, as the
-media outputs do.
+exception. Every file is written under a temporary name and takes its final name when the job
+succeeds (:mod:`mstg.batch.staging`).
 """
 
 from __future__ import annotations
@@ -59,51 +62,26 @@ def run_job(job: dict[str, Any], progress: JobProgress | None = None) -> dict[st
 
 
 def _run(job: dict[str, Any], progress: Callable[[Any], None]) -> Any:
-    from ..cli.events import EventWriter
-    from ..cli.spec import build_inputs, build_outputs
+    from ..job import RunConfig
     from ..pipeline import Pipeline
     from .staging import JobFiles
 
-    opts = dict(job.get("options") or {})
-    transforms = _transforms(job.get("transforms") or [])
-    files = JobFiles(_named_outputs(job), overwrite=bool(opts.get("overwrite")))
+    config = RunConfig.from_dict(job["config"])
+    files = JobFiles(_named_outputs(job), overwrite=job.get("overwrite") or False)
     files.check()
-    media = files.temporary[:len(job["outputs"])]
-    opts.update(inputs=[job["input"]], outputs=media, overwrite=True)
-    inputs = build_inputs(opts)
-    events = None
+    for output, temporary in zip(config.outputs, files.temporary):
+        output.spec, output.overwrite = temporary, True
+    if job.get("events"):
+        config.events, config.overwrite = files.temporary[-1], True
+    pipeline = Pipeline.from_config(config)
+    _running.update(outputs=pipeline.outputs, files=files)
     try:
-        outputs = build_outputs(opts)
-        if job.get("events"):
-            events = EventWriter.open(files.temporary[-1], overwrite=True)
-    except BaseException:
-        for source in inputs:
-            source.stop()
-        raise
-    _running.update(outputs=outputs, files=files)
-    pipeline = Pipeline(inputs, outputs, transforms, on_event=events.write if events else None,
-                        on_error=opts.get("on_error") or "fail", video=not opts.get("no_video"),
-                        audio=not opts.get("no_audio"), max_buffer_size=opts.get("max_buffer"))
-    try:
-        try:
-            stats = pipeline.run(progress=progress)
-        finally:
-            if events is not None:
-                events.close()
+        stats = pipeline.run(progress=progress)
         files.publish()
     except BaseException:
         files.discard()
         raise
     return stats
-
-
-def _transforms(steps: list[Any]) -> list[Any]:
-    if not steps:
-        return []
-    from ..transforms.registry import Registry, load_transform
-
-    registry = Registry.discover()
-    return [load_transform(spec, params or None, registry=registry) for spec, params in steps]
 
 
 def _throttled(name: str, progress: JobProgress | None) -> Callable[[Any], None]:

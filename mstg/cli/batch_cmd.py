@@ -26,10 +26,13 @@ Examples:
   mstg batch /shared/clips -o '/shared/out/{stem}.mp4' --engine ray --address head:6379
 """
 
-#: ``mstg run`` options that a batch takes as they are (the rest are the batch's own).
+#: ``mstg run`` options a batch does not take from it (its own, or for live inputs only).
 NOT_FROM_RUN = frozenset({"inputs", "outputs", "events", "quiet", "verbose", "debug", "realtime",
                           "timeout", "max_buffer", "input_size", "input_pixel_format", "sample_rate",
                           "channels", "fragmented"})
+#: The batch's own options: not part of the job each file gets.
+BATCH_ONLY = frozenset({"input_args", "inputs", "jobs", "engine", "address", "retries", "manifest",
+                        "resume", "extensions", "quiet", "verbose", "debug", "preset"})
 
 
 @click.command(epilog=BATCH_EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
@@ -65,9 +68,8 @@ def batch(**opts: Any) -> None:
     from ..batch import plan_jobs, run_batch, split_completed
     from .batch_progress import BatchReporter
 
-    options, transforms = _run_options(opts)
-    jobs = plan_jobs([*opts["input_args"], *opts["inputs"]], list(opts["outputs"]), events=opts["events"],
-                     options=options, transforms=transforms,
+    template = template_job(click.get_current_context(), opts)
+    jobs = plan_jobs([*opts["input_args"], *opts["inputs"]], template,
                      extensions=opts["extensions"].split(",") if opts["extensions"] else None)
     skipped: list[Any] = []
     if opts["resume"]:
@@ -84,32 +86,24 @@ def batch(**opts: Any) -> None:
         sys.exit(int(ExitStatus.BATCH_FAILED))
 
 
-def _run_options(opts: dict[str, Any]) -> tuple[dict[str, Any], list[list[Any]]]:
-    """``mstg run``'s option values for every job (a preset's filled in), and the transforms
-    as ``[spec, params]`` pairs."""
-    names = [p.name for p in run_command.params if p.name and p.name not in NOT_FROM_RUN]
-    options = {name: opts.get(name) for name in names if name not in ("transforms", "preset")}
-    transforms: list[list[Any]] = [[spec, {}] for spec in opts.get("transforms") or ()]
+def template_job(ctx: click.Context, opts: dict[str, Any]) -> Any:
+    """The ``mstg run`` job every file gets (a :class:`~mstg.job.RunConfig` whose output paths
+    and events path are templates): the flags given over the preset's, transforms checked."""
+    from click.core import ParameterSource
+
+    from ..job import from_flags, open_transforms
+
+    given = {name: value for name, value in opts.items() if name not in BATCH_ONLY and
+             ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT)}
+    job = from_flags(given)
     if opts.get("preset"):
-        from ..presets import load_preset
-        from .presets_cmd import _given, preset_options
+        from .presets_cmd import preset_job
 
-        preset = load_preset(opts["preset"], preset_options())
-        ctx = click.get_current_context()
-        for dest, value in preset.options.items():
-            if dest in options and not _given(ctx, dest):
-                options[dest] = value
-            elif dest == "outputs" and not opts["outputs"]:
-                opts["outputs"] = tuple(value)
-        if not transforms and preset.transforms:
-            transforms = [[step.spec, step.params] for step in preset.transforms]
-    if transforms:  # a wrong name or parameter: one error now, not one per file
-        from ..transforms.registry import Registry, load_transform
-
-        registry = Registry.discover()
-        for spec, params in transforms:
-            load_transform(spec, params or None, registry=registry)
-    return options, transforms
+        job = preset_job(opts["preset"]).merge(job)
+    if not any(o.spec for o in job.outputs):
+        raise UsageError("no output: give a template with -o (e.g. 'out/{stem}.mp4'), or null")
+    open_transforms(job.transforms)  # a wrong name or parameter: one error now, not one per file
+    return job
 
 
 def _engine(opts: dict[str, Any]) -> Any:
