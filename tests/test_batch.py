@@ -201,3 +201,21 @@ def test_ray_missing_names_the_extra(clips: Path, tmp_path: Path) -> None:
     result = run_mstg("batch", str(clips), "-o", "null", "--engine", "ray", env=env)
     stderr = result.stderr.decode()
     assert result.returncode == 2 and "mstg[ray]" in stderr and "Traceback" not in stderr
+
+
+def test_the_library_runs_a_template_job_and_run_job_reports_failures(clips: Path, tmp_path: Path) -> None:
+    from mstg.batch import LocalEngine, plan_jobs, run_batch, run_job
+    from mstg.job import OutputConfig, RunConfig
+
+    template = RunConfig(transforms=["grayscale"], outputs=[OutputConfig(f"{tmp_path}/out/{{relpath}}/{{stem}}.mkv",
+                                                                         audio=False)])
+    jobs = plan_jobs([str(clips / "one.mp4"), str(clips / "sub")], template)
+    assert [RunConfig.from_dict(j["config"]).inputs[0].spec for j in jobs] == [j["input"] for j in jobs]
+    summary = run_batch(jobs, LocalEngine(jobs=2), manifest=str(tmp_path / "m.jsonl"))
+    assert (summary.ok, summary.failed, summary.frames) == (2, 0, 50)
+    picture = probe(tmp_path / "out" / "three.mkv")["video"][0][1].to_ndarray(format="bgr24")
+    assert np.array_equal(picture[..., 0], picture[..., 2])  # gray
+    assert not probe(tmp_path / "out" / "three.mkv")["audio"]
+
+    again = run_job(jobs[0])  # its output exists now, and -y was not given
+    assert (again["status"], again["exit_status"]) == ("failed", 6) and "exists" in again["error"]

@@ -5,9 +5,10 @@ engine (a local process pool, or Ray tasks on a cluster), each result appended t
 manifest as it arrives::
 
     from mstg.batch import LocalEngine, plan_jobs, run_batch
+    from mstg.job import OutputConfig, RunConfig
 
-    jobs = plan_jobs(["clips/"], ["out/{relpath}/{stem}.mp4"], options={"crf": 28})
-    summary = run_batch(jobs, LocalEngine(jobs=4), manifest="out/batch.jsonl")
+    template = RunConfig(outputs=[OutputConfig("out/{relpath}/{stem}.mp4", crf=28)])
+    summary = run_batch(plan_jobs(["clips/"], template), LocalEngine(jobs=4), manifest="out/batch.jsonl")
     print(summary.ok, summary.failed, summary.frames)
 """
 

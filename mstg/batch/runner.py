@@ -1,9 +1,10 @@
 """Run a batch: jobs through an engine, each record into the manifest as it arrives, totals.
 
     from mstg.batch import LocalEngine, plan_jobs, run_batch
+    from mstg.job import RunConfig
 
-    summary = run_batch(plan_jobs(["clips/"], ["out/{stem}.mp4"]), LocalEngine(jobs=4),
-                        manifest="out/batch.jsonl")
+    summary = run_batch(plan_jobs(["clips/"], RunConfig(outputs=["out/{stem}.mp4"])),
+                        LocalEngine(jobs=4), manifest="out/batch.jsonl")
     summary.ok, summary.failed     # (12, 1)
 """
 
