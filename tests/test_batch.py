@@ -219,3 +219,29 @@ def test_the_library_runs_a_template_job_and_run_job_reports_failures(clips: Pat
 
     again = run_job(jobs[0])  # its output exists now, and -y was not given
     assert (again["status"], again["exit_status"]) == ("failed", 6) and "exists" in again["error"]
+
+
+def test_a_worker_that_dies_fails_only_its_own_file(clips: Path, tmp_path: Path) -> None:
+    """A transform that kills its process on the small clip (as a crash in native code would)."""
+    (tmp_path / "killer.py").write_text(
+        "import os, signal\n"
+        "from dataclasses import dataclass\n"
+        "from mstg import Transform\n\n"
+        "@dataclass\n"
+        "class Killer(Transform):\n"
+        "    name = 'killer'\n"
+        "    pixel_format = 'gray'\n\n"
+        "    def process(self, pixels, frame):\n"
+        "        if pixels.shape[1] == 160 and frame.timestamp > 500000:  # its output has begun\n"
+        "            os.kill(os.getpid(), signal.SIGKILL)\n"
+        "        return pixels\n")
+    manifest = tmp_path / "m.jsonl"
+    result = run_mstg("batch", str(clips / "one.mp4"), str(clips / "two.mp4"), str(clips / "sub"),
+                      "-t", f"{tmp_path}/killer.py:Killer", "-o", f"{tmp_path}/out/{{stem}}.mkv", "-j", "3",
+                      "--manifest", str(manifest))
+    assert result.returncode == 9, result.stderr.decode()
+    by_name = {Path(r["input"]).name: r for r in records(manifest)}
+    assert by_name["three.mkv"]["status"] == "failed" and "process died" in by_name["three.mkv"]["error"]
+    assert by_name["one.mp4"]["status"] == by_name["two.mp4"]["status"] == "ok"
+    assert len(probe(tmp_path / "out" / "two.mkv")["video"]) == 50
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["one.mkv", "two.mkv"]

@@ -16,6 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from .engine import Callbacks, Engine, Record, crashed
+from .staging import remove_leftovers
 from .worker import run_job_in_pool, worker_init
 
 log = logging.getLogger(__name__)
@@ -45,36 +46,58 @@ class LocalEngine(Engine):
         return self.jobs
 
     def run(self, jobs: list[Record], callbacks: Callbacks) -> None:
+        """Runs the jobs, ``--jobs`` at a time. When a worker process dies the pool breaks and
+        every job running in it ends: those are run again one at a time, so that only the job
+        that kills its process is recorded as failed."""
         todo = list(reversed(jobs))
+        alone: list[Record] = []  # jobs caught in a broken pool, to run again by themselves
         self._queue = self._context.Queue()
         pool = self._pool(len(jobs))
         running: dict[Future[Record], Record] = {}
+        solo = broken = False
+        lost: list[str] = []  # the files of jobs whose process died: their leftovers go
         try:
-            while todo or running:
-                while todo and len(running) < self.jobs and not self.stopping:
-                    job = todo.pop()
+            while todo or alone or running:
+                if broken and not running:  # a worker died: a fresh pool for the rest
+                    pool.shutdown(wait=True)
+                    remove_leftovers(lost)  # its processes are gone now, not zombies
+                    pool, broken = self._pool(len(todo) + len(alone)), False
+                for job, by_itself in self._next(todo, alone, running, broken):
+                    solo = by_itself
                     running[pool.submit(run_job_in_pool, job)] = job
                     callbacks.started(job["input"])
                 if not running:
                     break
                 done, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
                 self._drain(callbacks)
-                broken = False
                 for future in done:
                     job = running.pop(future)
                     try:
                         record = future.result()
                     except BrokenProcessPool:
                         broken = True
-                        record = crashed(job, "the worker process died (killed, or a crash in a decoder)")
+                        if not solo:
+                            alone.append(job)
+                            continue
+                        record = crashed(job, "the worker process died (killed, or a crash in a decoder "
+                                              "or transform)")
+                        lost.extend(record["outputs"])
                     self._drain(callbacks)
                     callbacks.finished(record)
-                if broken and not running:
-                    pool.shutdown(wait=True)
-                    pool = self._pool(len(todo))
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            remove_leftovers(lost)
             self._queue.close()
+
+    def _next(self, todo: list[Record], alone: list[Record], running: dict[Any, Record],
+              broken: bool) -> list[tuple[Record, bool]]:
+        """The jobs to start now, each with whether it runs by itself."""
+        if broken or self.stopping:
+            return []
+        if alone:
+            return [(alone.pop(0), True)] if not running else []
+        count = max(0, min(self.jobs - len(running), len(todo)))
+        return [(todo.pop(), False) for _ in range(count)]
 
     def _pool(self, count: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=max(1, min(self.jobs, count)), mp_context=self._context,

@@ -74,3 +74,40 @@ class JobFiles:
                     os.unlink(temporary)
                 except OSError:
                     pass
+
+
+def remove_leftovers(targets: list[str]) -> list[str]:
+    """Remove the temporary files of ``targets`` left by processes that no longer run (a
+    worker killed outright); returns what was removed."""
+    import re
+
+    removed = []
+    for target in targets:
+        if target == "null":
+            continue
+        folder, base = os.path.split(target)
+        # ours (.NAME.mstg-PID.partEXT) and the file output's own inside it (..NAME...part)
+        pattern = re.compile(r"^\.+" + re.escape(base[:200]) + r"\.mstg-(\d+)\.part")
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            found = pattern.match(name)
+            if found and not _alive(int(found.group(1))):
+                try:
+                    os.unlink(os.path.join(folder, name))
+                    removed.append(os.path.join(folder, name))
+                except OSError:
+                    pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
