@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 Record = dict[str, Any]
@@ -22,7 +22,6 @@ class Callbacks:
     started: Callable[[str], None] = lambda name: None
     progress: Callable[[dict[str, Any]], None] = lambda report: None
     finished: Callable[[Record], None] = lambda record: None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Engine(ABC):
