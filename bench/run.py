@@ -671,7 +671,7 @@ def child_pipeline(src: str, out: str, transforms: list[str]) -> dict[str, Any]:
     sink = open_output("/dev/null", format="nut", overwrite=True, options=EncodeOptions(
         video_codec="rawvideo", audio_codec="pcm_s16le")) if out == "raw" else open_output(
         out, overwrite=True)
-    pipeline = Pipeline([open_input(src)], [sink], _bench_transforms(transforms))
+    pipeline = Pipeline([open_input(src)], [sink], _bench_transforms(transforms), tune_process=True)
     return _timed_run(pipeline)
 
 
@@ -702,7 +702,7 @@ def child_live(width: int, height: int, seconds: float, transforms: list[str]) -
             return anchor
 
     source = LiveDemo(width=width, height=height, duration=seconds, realtime=True, audio=False)
-    pipeline = Pipeline([source], [open_output("null")], _bench_transforms(transforms))
+    pipeline = Pipeline([source], [open_output("null")], _bench_transforms(transforms), tune_process=True)
     return _timed_run(pipeline)
 
 

@@ -32,7 +32,7 @@ _EXPORTS = {
     "MstgError": "errors", "ExitStatus": "errors", "InvalidStateError": "errors",
     "InputError": "errors", "InputNotFoundError": "errors", "OutputError": "errors",
     "OutputExistsError": "errors", "TransformError": "errors", "UsageError": "errors",
-    "DeviceError": "errors",
+    "DeviceError": "errors", "OptionError": "errors",
     "RunConfig": "job", "InputConfig": "job", "OutputConfig": "job", "ConfigError": "job",
 }
 
@@ -41,7 +41,8 @@ __all__ = ["__version__", *_EXPORTS]
 if TYPE_CHECKING:  # pragma: no cover
     from .chain import TransformChain
     from .errors import (DeviceError, ExitStatus, InputError, InputNotFoundError, InvalidStateError,
-                         MstgError, OutputError, OutputExistsError, TransformError, UsageError)
+                         MstgError, OptionError, OutputError, OutputExistsError, TransformError,
+                         UsageError)
     from .frames import AudioData, VideoFrame
     from .inputs import Input, open_input
     from .job import ConfigError, InputConfig, OutputConfig, RunConfig

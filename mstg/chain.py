@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 from .errors import TransformError
-from .frames import AudioData, VideoFrame, keep_freed_buffers
-from .transforms.base import Transform
+from .frames import AudioData, VideoFrame
+from .transforms.base import EMIT, Transform
 
 Frame = VideoFrame | AudioData
 EventSink = Callable[[dict[str, Any]], None]
@@ -62,22 +63,30 @@ class TransformChain:
         self._current: Frame | None = None
         #: Frames each ``keeps_timing`` transform has given so far (their indexes).
         self._made: dict[int, int] = {}
-        for transform in transforms:
-            transform._emit_callback = self._emitter(transform)
 
-    def _emitter(self, transform: Transform) -> EventSink:
-        def emit(event: dict[str, Any]) -> None:
-            frame = self._current
-            full = {"type": transform.name}
-            if frame is not None:
-                full.update(timestamp=frame.timestamp, frame=frame.index)
-            full.update(event)
-            if self.on_event is not None:
-                self.on_event(full)
-        return emit
+    def _emit(self, transform: Transform, event: dict[str, Any]) -> None:
+        """Where a transform's :meth:`~mstg.Transform.emit` goes while this chain runs it."""
+        frame = self._current
+        full = {"type": transform.name}
+        if frame is not None:
+            full.update(timestamp=frame.timestamp, frame=frame.index)
+        full.update(event)
+        if self.on_event is not None:
+            self.on_event(full)
+
+    @contextlib.contextmanager
+    def _running(self) -> Iterator[None]:
+        token = EMIT.set(self._emit)
+        try:
+            yield
+        finally:
+            EMIT.reset(token)
 
     def setup(self, settings: dict[str, Any]) -> None:
-        keep_freed_buffers()  # pictures made per frame reuse freed memory (see there)
+        with self._running():
+            self._setup(settings)
+
+    def _setup(self, settings: dict[str, Any]) -> None:
         current = dict(settings)
         for transform in self.transforms:
             try:
@@ -88,12 +97,17 @@ class TransformChain:
     def push(self, frame: Frame) -> list[Frame]:
         """Run ``frame`` (owned by the chain from now on) through every transform."""
         frames = [frame]
-        for transform in self.transforms:
-            frames = [out for item in frames for out in self._apply(transform, item)]
+        with self._running():
+            for transform in self.transforms:
+                frames = [out for item in frames for out in self._apply(transform, item)]
         return frames
 
     def flush(self) -> list[Frame]:
         """What transforms still hold at the end of the stream, run through the rest."""
+        with self._running():
+            return self._flush()
+
+    def _flush(self) -> list[Frame]:
         out: list[Frame] = []
         for position, transform in enumerate(self.transforms):
             try:

@@ -89,3 +89,30 @@ class DeviceError(MstgError, OSError):
 
 class InvalidStateError(MstgError, RuntimeError):
     """An operation on a track or generator that has ended (like the DOM's InvalidStateError)."""
+
+
+class OptionError(UsageError):
+    """Options given where they do not apply, as structured fields: ``parameters`` (the
+    Python names, e.g. ``size``), their ``values``, the ``scope`` they belong to (``input``,
+    ``output``, ``run``) and ``allowed``, where they apply. The message names the Python
+    parameters; the command line names its flags instead (:meth:`phrased`).
+
+    >>> error = OptionError({"size": (640, 480)}, scope="input", allowed="cameras and the demo")
+    >>> str(error)
+    'size: only for cameras and the demo'
+    >>> error.phrased({"size": "--input-size"}.get)
+    '--input-size: only for cameras and the demo'
+    """
+
+    def __init__(self, given: dict[str, object], *, scope: str, allowed: str, hint: str | None = None) -> None:
+        self.parameters = list(given)
+        self.values = dict(given)
+        self.scope = scope
+        self.allowed = allowed
+        super().__init__(self.phrased(lambda name: name), hint=hint)
+
+    def phrased(self, name_of: object) -> str:
+        """The message with each parameter named by ``name_of(parameter)`` (a flag's name)."""
+        names = [name_of(p) or p for p in self.parameters]  # type: ignore[operator]
+        return f"{', '.join(names)}: only for {self.allowed}"
+

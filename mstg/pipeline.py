@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .chain import EventSink, TransformChain
+from .context import RunContext
 from .errors import InputError, InvalidStateError, MstgError, OutputError, UsageError
 from .frames import keep_freed_buffers, limit_opencv_threads
 from .inputs.base import Input
@@ -67,7 +68,7 @@ class Pipeline:
 
     def __init__(self, inputs: list[Input], outputs: list[Output], transforms: list[Transform | str | Callable[..., Any]] = (),  # type: ignore[assignment]
                  *, on_event: EventSink | None = None, on_error: str = "fail", video: bool = True,
-                 audio: bool = True, max_buffer_size: int | None = None) -> None:
+                 audio: bool = True, max_buffer_size: int | None = None, tune_process: bool = False) -> None:
         if not inputs:
             raise UsageError("no input")
         if not outputs:
@@ -78,6 +79,9 @@ class Pipeline:
         self.on_event = on_event
         self.on_error = on_error
         self.max_buffer_size = max_buffer_size
+        #: Opt-in process tuning at run: OpenCV's threads limited, freed picture memory kept
+        #: for reuse (see :func:`mstg.frames.limit_opencv_threads`, ``keep_freed_buffers``).
+        self.tune_process = tune_process
         self.stats = Stats()
         self._want = {"video": video, "audio": audio}
         self._stop_requested = threading.Event()
@@ -88,11 +92,15 @@ class Pipeline:
         self._processors: dict[str, MediaStreamTrackProcessor] = {}
         self._events = 0
         self._latency_at_output = False
+        self._reported: set[int] = set()  # ids of components whose error was taken
+        self._failed = threading.Event()
+        self._contexts: dict[int, RunContext] = {}
         #: What the pipeline opened itself (an events file) and closes after the run.
         self._owned: list[Callable[[], None]] = []
 
     @classmethod
-    def from_config(cls, config: RunConfig, *, on_event: EventSink | None = None) -> Pipeline:
+    def from_config(cls, config: RunConfig, *, on_event: EventSink | None = None,
+                    tune_process: bool = False) -> Pipeline:
         """The pipeline of the job ``config`` (see :mod:`mstg.job`), every part opened.
 
         Events go to ``on_event`` when given, else to ``config.events`` (a JSON Lines file).
@@ -108,7 +116,7 @@ class Pipeline:
                  "audio": any(o.audio is not False for o in config.outputs)}
         pipeline = cls(parts.inputs, parts.outputs, parts.transforms, on_error=config.on_error or "fail",
                        on_event=on_event or (parts.events.write if parts.events else None),
-                       max_buffer_size=config.max_buffer, **wants)
+                       max_buffer_size=config.max_buffer, tune_process=tune_process, **wants)
         if parts.events is not None:
             pipeline._owned.append(parts.events.close)
         return pipeline
@@ -139,10 +147,7 @@ class Pipeline:
         tracks = self._selected_tracks()
         self._note_unused_transforms(set(tracks))
         self.stats.live = any(t.live for t in tracks.values())
-        for out in self.outputs:
-            out.live_source = self.stats.live
-        self._connect_live_outputs(set(tracks))
-        shared_lock = threading.Lock()
+        self._make_contexts(set(tracks))
         for kind, track in tracks.items():
             file_depth = FILE_VIDEO_BUFFER if kind == "video" and not track.live else None
             processor = MediaStreamTrackProcessor(track, max_buffer_size=self.max_buffer_size
@@ -155,12 +160,10 @@ class Pipeline:
             if not chain.transforms:  # what the input declares is what comes out, until frames say
                 generator._source.settings.update(track.get_settings())
             consumers = [out for out in self.outputs if kind in out.wants]
-            if any(kind in getattr(out, "copies", ()) for out in consumers):
+            if any(kind in out.copies for out in consumers):
                 self._copy_packets(kind, track, chain, consumers)
             for position, out in enumerate(consumers):
                 out.attach(generator if position == 0 else generator.clone(), max_buffer_size=file_depth)
-                if len(consumers) > 1:
-                    out.encode_lock = shared_lock
             self._threads.append(threading.Thread(
                 target=self._work, args=(kind, processor, chain, generator, track),
                 name=f"transform:{kind}", daemon=True))
@@ -190,32 +193,33 @@ class Pipeline:
             raise UsageError(f"{flag}: the {kind} transforms ({names}) need decoded {kind}",
                              hint=f"name an encoder instead, e.g. --{kind}-codec aac")
         for out in consumers:
-            if kind not in getattr(out, "copies", ()) and not isinstance(out, NullOutput):
+            if kind not in out.copies and not isinstance(out, NullOutput):
                 raise UsageError(f"{flag}: {out.name} needs decoded {kind}, which a copy does not give")
         source = next(i for i in self.inputs if track in i.tracks)
-        copy = getattr(source, "copy_packets", None)
-        if copy is None:
+        try:
+            source.copy_packets(kind)
+        except NotImplementedError:
             raise UsageError(f"{flag}: {source.name} makes its {kind} itself; there are no packets "
-                             "to copy", hint="copies are of files, pipes and streams")
-        copy(kind)
+                             "to copy", hint="copies are of files, pipes and streams") from None
 
-    def _connect_live_outputs(self, kinds: set[str]) -> None:
-        """Live outputs (window, speaker, stream): files feeding them are paced to their
-        timestamps; latency is measured where the first of them presents; any of them may end
-        the run (a closed window)."""
-        live = [out for out in self.outputs if out.live]
-        if not live:
-            return
-        for source in self.inputs:
-            if not source.live:
-                source.realtime = True
+    def _make_contexts(self, kinds: set[str]) -> None:
+        """What each component gets at start. Live outputs (window, speaker, stream): files
+        feeding them are paced to their timestamps; latency is measured where the first of
+        them presents; any of them may end the run (a closed window). Outputs fed the same
+        frames share one lock."""
+        live = any(out.live for out in self.outputs)
         kind = "video" if "video" in kinds else "audio"
-        for out in live:
-            if hasattr(out, "request_stop"):
-                out.request_stop = self.stop
-            if not self._latency_at_output and getattr(out, "latency_kind", None) == kind:
-                out.latencies_ms = self.stats.latencies_ms  # type: ignore[attr-defined]
-                self._latency_at_output = True
+        shared = threading.Lock()
+        for out in self.outputs:
+            sink = None
+            if out.live and not self._latency_at_output and out.latency_kind == kind:
+                sink, self._latency_at_output = self.stats.latencies_ms, True
+            self._contexts[id(out)] = RunContext(
+                live_source=self.stats.live, request_stop=self.stop, latencies_ms=sink,
+                failed=self._failed, lock=shared if len(self.outputs) > 1 else threading.Lock())
+        for source in self.inputs:
+            self._contexts[id(source)] = RunContext(live_source=source.live, realtime=live and not source.live,
+                                                    request_stop=self.stop, failed=self._failed)
 
     def _event(self, event: dict[str, Any]) -> None:
         with self._lock:
@@ -257,8 +261,7 @@ class Pipeline:
         with self._lock:
             self._errors.append(exc)
         if abort:
-            for out in self.outputs:
-                out.run_failed = True
+            self._failed.set()
         self._shutdown(abort=abort)
 
     def _shutdown(self, *, abort: bool) -> None:
@@ -287,15 +290,16 @@ class Pipeline:
     def _run(self, progress: Progress | None, interval: float) -> Stats:
         started = time.monotonic()
         self._build()
-        limit_opencv_threads()  # the transforms have loaded OpenCV by now, if they use it
-        keep_freed_buffers()
+        if self.tune_process:
+            limit_opencv_threads()  # the transforms have loaded OpenCV by now, if they use it
+            keep_freed_buffers()
         self.stats.duration_us = next((i.duration_us for i in self.inputs if i.duration_us), None)
         for out in self.outputs:
-            out.start()
+            out.start(self._contexts[id(out)])
         for thread in self._threads:
             thread.start()
         for source in self.inputs:
-            source.start()
+            source.start(self._contexts[id(source)])
         try:
             while not self._done(timeout=interval):
                 self._check_components()
@@ -338,8 +342,8 @@ class Pipeline:
         self._abandon_stalled()
         for component in (*self.inputs, *self.outputs):
             error = component.error
-            if error is not None and not getattr(component, "_reported", False):
-                component._reported = True  # type: ignore[union-attr]
+            if error is not None and id(component) not in self._reported:
+                self._reported.add(id(component))
                 # an input that failed (a camera unplugged) has ended its tracks: what it
                 # read before still goes through; a failed output stops everything at once
                 self._fail(error, abort=component not in self.inputs)
@@ -353,7 +357,7 @@ class Pipeline:
         # frames lost in a full buffer, and frames a window or player came to too late to show
         stats.dropped = sum(p.dropped for p in self._processors.values()) + sum(
             p.dropped for out in self.outputs for p in out.processors.values()) + sum(
-            getattr(out, "late_frames", 0) for out in self.outputs)
+            out.late_frames for out in self.outputs)
         for kind in ("video", "audio"):
             stats.frames_out[kind] = max((out.frames_written[kind] for out in self.outputs), default=0)
 

@@ -74,20 +74,21 @@ def test_colour_from_decoded_planes_matches_opencv_i420() -> None:
     assert np.abs(cv2.blur(bgr.astype(np.uint8), (5, 5)).astype(int) - smooth).mean() < 6
 
 
-@pytest.mark.parametrize("chosen", [None, 3])
-def test_opencv_threads_left_to_the_pipeline(chosen: int | None) -> None:
-    """While a pipeline runs, OpenCV gets half the cores per call, unless the program chose."""
+@pytest.mark.parametrize("chosen, tune", [(None, True), (3, True), (None, False)])
+def test_opencv_threads_left_to_the_pipeline(chosen: int | None, tune: bool) -> None:
+    """A pipeline that opts in (as the command line does) gives OpenCV half the cores per
+    call, unless the program chose; one that does not leaves OpenCV as it was."""
     code = ("import cv2, mstg\n"
             + (f"cv2.setNumThreads({chosen})\n" if chosen else "")
             + "from mstg.transforms.video import Blur\n"
             "mstg.Pipeline([mstg.open_input('testsrc=size=64x48', duration=0.2)],"
-            " [mstg.open_output('null')], [Blur()]).run()\n"
+            f" [mstg.open_output('null')], [Blur()], tune_process={tune}).run()\n"
             "print(cv2.getNumThreads(), cv2.getNumberOfCPUs())\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     threads, cores = (int(v) for v in result.stdout.split())
-    assert threads == (chosen if chosen else max(1, cores // 2))
+    assert threads == (chosen if chosen else max(1, cores // 2) if tune else cores)
 
 
 def test_encoder_picks_its_own_frame_types(tmp_path) -> None:

@@ -97,8 +97,9 @@ def test_capture_settings_go_only_where_they_apply() -> None:
         open_input("mic0", size=(640, 480), fps=30)
     with pytest.raises(UsageError, match="--input-pixel-format does not apply to screen"):
         open_input("screen", pixel_format="mjpeg")
-    with pytest.raises(UsageError, match="--input-size: only for cameras"):
+    with pytest.raises(UsageError, match="^size: only for cameras") as caught:  # Python's names
         open_input("testsrc", size=(320, 240))
+    assert (caught.value.parameters, caught.value.scope) == (["size"], "input")
     with pytest.raises(UsageError, match="disagree"):
         open_input("cam0", format="mjpeg", pixel_format="yuyv422")
 

@@ -96,3 +96,8 @@ def test_no_import_cycle() -> None:
     graph = {name: imports(name, path, set(found)) for name, path in found.items()}
     assert "mstg.job" in graph["mstg.pipeline"]  # imports inside functions are counted
     assert cycles(graph) == []
+
+
+def test_no_module_is_over_400_lines() -> None:
+    sizes = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in modules().items()}
+    assert {n: s for n, s in sizes.items() if s > MAX_LINES} == {}

@@ -5,14 +5,13 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 
-from ..errors import ExitStatus, MstgError
+from ..errors import ExitStatus, MstgError, OptionError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,6 +34,10 @@ def fail(message: str, status: int, hint: str | None = None) -> None:
 
 def status_for(exc: BaseException) -> tuple[int, str, str | None]:
     """(exit status, message, hint) for an exception."""
+    if isinstance(exc, OptionError):  # the library names parameters; here they are flags
+        from ..job import flag_for
+
+        return exc.exit_status, exc.phrased(lambda name: flag_for(f"{exc.scope}.{name}")), exc.hint
     if isinstance(exc, MstgError):
         return exc.exit_status, str(exc), exc.hint
     if isinstance(exc, BrokenPipeError):
@@ -68,10 +71,13 @@ def _exit_at_once_if_stuck(status: int) -> None:
     """Exit with ``status`` now (``os._exit``) when an input's thread is still blocked in a read
     (a stalled stream, abandoned after a stop: the outputs are finished): the interpreter's
     shutdown would otherwise crash in FFmpeg's callback on that thread."""
+    inputs = sys.modules.get("mstg.inputs.base")  # no input was opened without it
+    if inputs is None:
+        return
     deadline = time.monotonic() + 0.5  # one that is only closing its file gets to finish
-    for thread in [t for t in threading.enumerate() if t.name.startswith("input:")]:
+    for thread in inputs.reading_threads():
         thread.join(max(0.0, deadline - time.monotonic()))
-    if not any(t.name.startswith("input:") and t.is_alive() for t in threading.enumerate()):
+    if not inputs.reading_threads():
         return
     for stream in (sys.stdout, sys.stderr):
         try:

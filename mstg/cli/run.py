@@ -111,7 +111,9 @@ def run(**opts: Any) -> None:
     signals = _Signals()  # before anything is opened: an early Ctrl-C/SIGTERM leaves nothing
     job = job_from_context(click.get_current_context(), opts)
     quiet, verbose = bool(job.quiet), bool(job.verbose) and not job.quiet
-    pipeline = _with_warnings(lambda: Pipeline.from_config(job), quiet=quiet)
+    _logging(quiet=quiet, verbose=verbose, debug=bool(opts.get("debug")))
+    # the command line owns its process: OpenCV's threads and the allocator are tuned for it
+    pipeline = _with_warnings(lambda: Pipeline.from_config(job, tune_process=True), quiet=quiet)
     reporter = Reporter(enabled=not quiet)
     if verbose:
         _describe(pipeline.inputs, pipeline.transforms, pipeline.outputs)
@@ -165,6 +167,13 @@ def job_from_args(args: list[str]) -> Any:
     ctx = run.make_context("run", list(args))
     with ctx:
         return job_from_context(ctx, dict(ctx.params))
+
+
+def _logging(*, quiet: bool, verbose: bool, debug: bool) -> None:
+    """Log lines (mstg's, FFmpeg's, the encoders') on stderr: -v shows them, --debug all."""
+    from .. import logs
+
+    logs.configure(logs.DEBUG if debug else logs.QUIET if quiet else logs.VERBOSE if verbose else logs.NORMAL)
 
 
 def _with_warnings(build: Any, *, quiet: bool) -> Any:

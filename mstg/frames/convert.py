@@ -20,7 +20,6 @@ def _cv2() -> Any:
         import cv2
 
         _CV2 = cv2
-        limit_opencv_threads()
     return _CV2
 
 

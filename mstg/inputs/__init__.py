@@ -12,7 +12,7 @@ import os
 import re
 from typing import Any
 
-from ..errors import InputNotFoundError, UsageError
+from ..errors import InputNotFoundError, OptionError, UsageError
 from .base import Input
 from .demo import DemoInput
 from .devices import is_device_spec, open_device
@@ -45,13 +45,11 @@ def lavfi_graph(spec: str) -> str | None:
 
 
 def _refuse(*, where: str, **device_only: Any) -> None:
-    """A usage error naming the device options given for an input that has no use for them."""
-    flags = {"size": "--input-size", "pixel_format": "--input-pixel-format",
-             "sample_rate": "--sample-rate", "channels": "--channels", "start": "--start",
-             "fps": "--input-fps"}
-    given = [flags[name] for name, value in device_only.items() if value is not None]
+    """An :class:`~mstg.errors.OptionError` naming the options given for an input that has
+    no use for them (the command line names its flags instead)."""
+    given = {name: value for name, value in device_only.items() if value is not None}
     if given:
-        raise UsageError(f"{', '.join(given)}: only for {where}")
+        raise OptionError(given, scope="input", allowed=where)
 
 
 def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | None = 0,

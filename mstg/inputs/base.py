@@ -1,19 +1,37 @@
-"""The input base class: a source of tracks read on a thread of its own."""
+"""The input base class: a source of tracks read on a thread of its own.
+
+:class:`Input` declares everything the pipeline uses of an input (with defaults); what the
+pipeline gives it arrives in one :class:`~mstg.context.RunContext` at :meth:`Input.start`.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
+import weakref
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import Any
 
+from ..context import RunContext
 from ..frames import AudioData, VideoFrame
 from ..tracks import MediaStreamTrack, TrackSource
 
 Frame = VideoFrame | AudioData
+#: The threads inputs read on (see :func:`reading_threads`).
+_READERS: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 
 
-class Input:
+def reading_threads() -> list[threading.Thread]:
+    """The inputs' reading threads still alive (a stalled stream may block one in a read).
+
+    >>> reading_threads()
+    []
+    """
+    return [t for t in list(_READERS) if t.is_alive()]
+
+
+class Input(ABC):
     """An opened input: its tracks (``video``, ``audio``), read once :meth:`start` is called.
 
     Subclasses say what their tracks are (``_add_source``) and yield ``(source_index, frame)``
@@ -22,6 +40,8 @@ class Input:
 
     ``live`` inputs (camera, microphone, screen, network streams) never wait for a slow
     reader; the others (files, pipes, synthetic sources) make the source wait instead.
+    What the pipeline reads of an input is declared here: ``tracks``, ``live``, ``name``,
+    ``error``, ``position_us``, ``decode_errors``, ``duration_us``, :meth:`copy_packets`.
     """
 
     live: bool = False
@@ -38,6 +58,8 @@ class Input:
         self.position_us = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        #: What the pipeline gave at :meth:`start` (the defaults until then).
+        self.context = RunContext()
 
     # what subclasses use ------------------------------------------------------------------
     def _add_source(self, kind: str, label: str, settings: dict[str, Any] | None = None) -> int:
@@ -48,8 +70,9 @@ class Input:
         self.tracks.append(MediaStreamTrack(source, label=label))
         return len(self._sources) - 1
 
+    @abstractmethod
     def _frames(self) -> Iterator[tuple[int, Frame]]:  # pragma: no cover - abstract
-        raise NotImplementedError
+        """``(track_index, frame)`` pairs in timestamp order, until the input ends."""
 
     def _close(self) -> None:
         """Release what the input holds (called on the reading thread at the end)."""
@@ -70,9 +93,18 @@ class Input:
         """Expected length in microseconds, when known (for progress)."""
         return self.limit_us
 
-    def start(self) -> None:
-        """Start reading on a thread of its own."""
+    def copy_packets(self, kind: str) -> None:
+        """Deliver the ``kind`` track's packets undecoded (a stream copy), before :meth:`start`.
+        Inputs that make their frames themselves have no packets: NotImplementedError."""
+        raise NotImplementedError(f"{self.name} makes its {kind} itself")
+
+    def start(self, context: RunContext | None = None) -> None:
+        """Start reading on a thread of its own; ``context`` is what the pipeline gives
+        (``realtime``: pace to the timestamps, as ``realtime=True`` does)."""
+        if context is not None:
+            self.context = context
         self._thread = threading.Thread(target=self._run, name=f"input:{self.name}", daemon=True)
+        _READERS.add(self._thread)
         self._thread.start()
 
     def stop(self) -> None:
@@ -109,7 +141,7 @@ class Input:
                     if self._all_past_limit(index):
                         break
                     continue
-                if self.realtime:
+                if self.realtime or self.context.realtime:
                     anchor = self._pace(frame, anchor)
                 self.frames_read += 1
                 self.position_us = max(self.position_us, frame.timestamp)

@@ -1,41 +1,48 @@
-"""The output base class: a generator sink that reads one video and one audio track."""
+"""The output base class: a generator sink that reads one video and one audio track.
+
+:class:`Output` declares everything the pipeline uses of an output (with defaults); what the
+pipeline gives an output arrives in one :class:`~mstg.context.RunContext` at :meth:`Output.start`.
+"""
 
 from __future__ import annotations
 
 import threading
+from abc import ABC, abstractmethod
 from typing import Any
 
+from ..context import RunContext
 from ..frames import AudioData, VideoFrame
 from ..tracks import MediaStreamTrack, MediaStreamTrackProcessor
 
 Frame = VideoFrame | AudioData
 
 
-class Output:
+class Output(ABC):
     """A sink for the pipeline's tracks, each read on a thread of its own.
 
     Subclasses implement :meth:`_consume` (one track, until its end) and may override
     :meth:`_finish` (called once, after every track is done, also after an error).
 
     ``wants`` says which kinds the output takes; the pipeline attaches one track of each.
+    What the pipeline reads of an output is declared here: ``wants``, ``live``, ``copies``,
+    ``latency_kind``, ``late_frames``, ``frames_written``, ``processors``, ``error``.
     """
 
     name = "output"
     wants: tuple[str, ...] = ("video", "audio")
     #: A live output (window, speaker, network) that should see a file paced to its timestamps.
     live = False
-    #: Set by the pipeline before :meth:`start`: the tracks come from a live source (camera,
-    #: microphone, screen, network stream), so a file should survive the run being killed.
-    live_source = False
-    #: Set by the pipeline when the run fails (a transform or an output): a file output that
-    #: has not begun for every track leaves nothing behind, and an older file stays whole.
-    run_failed = False
+    #: The kinds written as the input's packets, undecoded (``--audio-codec copy``).
+    copies: tuple[str, ...] = ()
+    #: The kind whose capture-to-output latency this output can measure where it presents.
+    latency_kind: str | None = None
 
     def __init__(self) -> None:
         self.processors: dict[str, MediaStreamTrackProcessor] = {}
         self.frames_written: dict[str, int] = {"video": 0, "audio": 0}
         self.error: BaseException | None = None
-        self.encode_lock: threading.Lock = threading.Lock()
+        #: What the pipeline gave at :meth:`start` (the defaults until then).
+        self.context = RunContext()
         self._threads: list[threading.Thread] = []
         self._pending = 0
         self._lock = threading.Lock()
@@ -46,8 +53,31 @@ class Output:
             return
         self.processors[track.kind] = MediaStreamTrackProcessor(track, max_buffer_size=max_buffer_size)
 
-    def start(self) -> None:
-        """Start one thread per attached track."""
+    # what the run gave, as the output's code reads it ---------------------------------------------
+    @property
+    def live_source(self) -> bool:
+        """The tracks come from a live source: a file should survive the run being killed."""
+        return self.context.live_source
+
+    @property
+    def run_failed(self) -> bool:
+        """The run failed: a file not begun for every track leaves nothing behind."""
+        return self.context.failed.is_set()
+
+    @property
+    def encode_lock(self) -> threading.Lock:
+        """Held while converting or encoding a frame other outputs may share."""
+        return self.context.lock
+
+    @property
+    def late_frames(self) -> int:
+        """Frames that came too late to show (a window, a player); 0 for the others."""
+        return 0
+
+    def start(self, context: RunContext | None = None) -> None:
+        """Start one thread per attached track; ``context`` is what the pipeline gives."""
+        if context is not None:
+            self.context = context
         self._pending = len(self.processors)
         for kind, processor in self.processors.items():
             thread = threading.Thread(target=self._run, args=(kind, processor),
@@ -86,8 +116,9 @@ class Output:
                     if self.error is None:
                         self.error = exc
 
+    @abstractmethod
     def _consume(self, kind: str, processor: MediaStreamTrackProcessor) -> None:  # pragma: no cover
-        raise NotImplementedError
+        """Read and write one track until it ends."""
 
     def _finish(self) -> None:
         """Called once when every track is done."""

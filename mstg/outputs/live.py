@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 
 from ..frames import AudioData, VideoFrame
 from ..tracks import MediaStreamTrackProcessor
@@ -22,9 +21,9 @@ US = 1_000_000
 class LiveOutput(Output):
     """An output that shows or plays in real time.
 
-    ``latency_kind`` names the frames whose capture-to-output latency it measures
-    (``latencies_ms``, milliseconds, for live sources). ``request_stop`` is set by the
-    pipeline: calling it ends the whole run cleanly (other outputs are finalized).
+    ``latency_kind`` names the frames whose capture-to-output latency it measures (into
+    the context's ``latencies_ms``, for live sources); the context's ``request_stop`` ends
+    the whole run cleanly (other outputs are finalized).
     """
 
     live = True
@@ -32,8 +31,6 @@ class LiveOutput(Output):
 
     def __init__(self) -> None:
         super().__init__()
-        self.latencies_ms: list[float] = []
-        self.request_stop: Callable[[], None] | None = None
         self._aborted = threading.Event()
 
     def abort(self) -> None:
@@ -41,13 +38,15 @@ class LiveOutput(Output):
         super().abort()
 
     def _record_latency(self, frame: Frame, extra_s: float = 0.0) -> None:
-        captured = frame.capture_time
-        if captured is not None:
-            self.latencies_ms.append((time.monotonic() - captured + extra_s) * 1000.0)
+        captured, sink = frame.capture_time, self.context.latencies_ms
+        if captured is not None and sink is not None:
+            sink.append((time.monotonic() - captured + extra_s) * 1000.0)
 
-    def _ask_to_stop(self) -> None:
-        if self.request_stop is not None:
-            self.request_stop()
+    def request_stop(self) -> None:
+        """End the whole run cleanly, as closing the window does (the run's own stop)."""
+        self.context.request_stop()
+
+    _ask_to_stop = request_stop
 
     def _next(self, processor: MediaStreamTrackProcessor, timeout: float) -> tuple[Frame | None, bool]:
         """(frame or None, ended): waits at most ``timeout`` so the caller can do other work."""

@@ -45,7 +45,7 @@ def check_protocol(scheme: str) -> None:
 class NetworkOutput(FileOutput):
     """A :class:`~mstg.outputs.file.FileOutput` for a URL, with low-latency encoder defaults.
 
-    ``latencies_ms`` holds each video frame's capture-to-send latency (live sources).
+    Each video frame's capture-to-send latency goes to the context's ``latencies_ms``.
 
     >>> NetworkOutput("udp://127.0.0.1:1234", format="mpegts").live
     True
@@ -63,8 +63,6 @@ class NetworkOutput(FileOutput):
         if scheme == "udp" and "pkt_size" not in options.format_options:
             options.format_options = {**options.format_options, "pkt_size": "1316"}
         super().__init__(url, format=format, options=options, overwrite=overwrite)
-        self.latencies_ms: list[float] = []
-        self.request_stop: Any = None
         self._gop = 30
 
     def _add_video(self, first: VideoFrame) -> Any:
@@ -86,5 +84,6 @@ class NetworkOutput(FileOutput):
         for frame in FileOutput._frames(processor, pending):
             captured = frame.capture_time if isinstance(frame, VideoFrame) else None
             yield frame
-            if captured is not None:  # the caller has encoded and sent it by now
-                self.latencies_ms.append((time.monotonic() - captured) * 1000.0)
+            sink = self.context.latencies_ms
+            if captured is not None and sink is not None:  # the caller has encoded and sent it by now
+                sink.append((time.monotonic() - captured) * 1000.0)

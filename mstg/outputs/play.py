@@ -11,10 +11,12 @@ for its sound. A file is paced to its timestamps::
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import deque
 from collections.abc import Callable
 
+from ..context import RunContext
 from ..frames import AudioData
 from ..tracks import MediaStreamTrack, MediaStreamTrackProcessor
 from .live import US, Frame, LiveOutput, PlaybackClock
@@ -69,7 +71,6 @@ class PlayOutput(LiveOutput):
         self.speaker.before_play = self._hold_sound
         for part in (self.window, self.speaker):
             part.frames_written = self.frames_written
-            part.request_stop = self._ask_to_stop
 
     def attach(self, track: MediaStreamTrack, *, max_buffer_size: int | None = None) -> None:
         super().attach(track, max_buffer_size=max_buffer_size)
@@ -77,10 +78,14 @@ class PlayOutput(LiveOutput):
             part = self.window if track.kind == "video" else self.speaker
             part.processors[track.kind] = self.processors[track.kind]
 
-    def start(self) -> None:
+    def start(self, context: RunContext | None = None) -> None:
         if "audio" not in self.processors:
             self.window.clock = None
-        super().start()
+        # the parts present what this output is given: one latency sink, one stop, one lock
+        given = context or self.context
+        self.window.context = given
+        self.speaker.context = dataclasses.replace(given, latencies_ms=None)  # the window measures
+        super().start(context)
 
     def abort(self) -> None:
         self.window._aborted.set()
@@ -108,10 +113,8 @@ class PlayOutput(LiveOutput):
 
     def _consume(self, kind: str, processor: MediaStreamTrackProcessor) -> None:
         if kind == "video":
-            self.window.latencies_ms = self.latencies_ms
             self.window._consume(kind, processor)
         else:
-            self.speaker.encode_lock = self.encode_lock
             self.speaker._consume(kind, processor)
 
     def _finish(self) -> None:

@@ -211,13 +211,18 @@ class WindowOutput(LiveOutput):
         self.title = title
         self.clock = clock
         self.on_present = on_present
-        self.late_frames = 0
+        self._late_frames = 0
         self.closed_by_user = False
         #: Called with each frame as it comes, before it waits for its time (``play`` uses it).
         self.on_arrival: Callable[[Frame], None] | None = None
         self._last_shown = 0.0
         self._present_s = 0.01  # how long painting a picture takes, on average
         self._window = WindowProcess(title)
+
+    @property
+    def late_frames(self) -> int:
+        """Pictures that came too late to show (counted as dropped)."""
+        return self._late_frames
 
     def _quit_asked(self) -> bool:
         window = self._window
@@ -244,7 +249,7 @@ class WindowOutput(LiveOutput):
 
     def _show(self, frame: Frame) -> None:
         if not self._due(frame):
-            self.late_frames += 1
+            self._late_frames += 1
             return
         asked = time.monotonic()
         if not self._window.show(frame.to_ndarray("bgr24")):

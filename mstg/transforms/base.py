@@ -21,6 +21,7 @@ arrays for several frames. Timing belongs to the pipeline: a transform never set
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, ClassVar
 
 import numpy as np
@@ -29,6 +30,9 @@ from ..frames import PIXEL_FORMATS, SAMPLE_FORMATS, AudioData, VideoFrame
 
 Frame = VideoFrame | AudioData
 Result = np.ndarray | Frame | None | list[Any]
+#: Where :meth:`Transform.emit` sends events: set by the chain running the transform, on its
+#: own thread, so one transform object can serve two chains and is never written to.
+EMIT: ContextVar[Callable[[Transform, dict[str, Any]], None] | None] = ContextVar("mstg_emit", default=None)
 
 
 class Transform:
@@ -50,8 +54,6 @@ class Transform:
     #: True when returned frames carry their own timestamps (filters that hold frames back).
     keeps_timing: ClassVar[bool] = False
 
-    _emit_callback: Callable[[dict[str, Any]], None] | None = None
-
     def setup(self, settings: dict[str, Any]) -> None:
         """Called once before the first frame with the track's settings."""
 
@@ -65,8 +67,9 @@ class Transform:
 
     def emit(self, event: dict[str, Any]) -> None:
         """Report an event (a detection): ``type``, ``timestamp`` and ``frame`` are filled in."""
-        if self._emit_callback is not None:
-            self._emit_callback(event)
+        sink = EMIT.get()
+        if sink is not None:
+            sink(self, event)
 
     @property
     def input_format(self) -> str | None:
