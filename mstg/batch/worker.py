@@ -135,7 +135,7 @@ def run_job_in_pool(job: dict[str, Any]) -> dict[str, Any]:
 
 def _stop_at_once(signum: int, _frame: Any) -> None:
     for out in _running.get("outputs", ()):
-        getattr(out, "discard_partial", lambda: None)()
+        out.discard_partial()
     files = _running.get("files")
     if files is not None:
         files.discard()
