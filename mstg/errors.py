@@ -26,6 +26,7 @@ class ExitStatus(IntEnum):
     OUTPUT_EXISTS = 6  #: the output file exists and -y was not given
     TRANSFORM_FAILED = 7  #: a transform raised or returned something unusable
     DEVICE_ERROR = 8  #: a capture or playback device is missing or busy
+    BATCH_FAILED = 9  #: mstg batch: some files failed (the manifest says which and why)
     BROKEN_PIPE = 141  #: the reader of stdout went away (ended quietly)
     INTERRUPTED = 130  #: Ctrl-C (SIGINT)
     TERMINATED = 143  #: SIGTERM

@@ -20,6 +20,7 @@ COMMANDS = {
     "formats": ("mstg.cli.codecs_cmd", "formats", "List the container formats this installation writes (and reads)."),
     "scan": ("mstg.cli.scan_cmd", "scan", "Find and decode barcodes in pictures, folders, videos and cameras."),
     "serve": ("mstg.cli.serve_cmd", "serve", "Serve a page: the browser's camera through the transforms and back (WebRTC)."),
+    "batch": ("mstg.cli.batch_cmd", "batch", "Run one job per file over many files, locally or on Ray."),
 }
 
 
