@@ -13,10 +13,11 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import probe, run_mstg
-from conftest_live import alsa, alsa_config  # noqa: F401
+from conftest_live import alsa, alsa_config, near, xvfb, xvfb_display  # noqa: F401
 
 
 def run_on_terminal(*args: str, timeout: float = 60) -> tuple[int, bytes, bytes]:
@@ -158,7 +159,6 @@ def test_the_hinted_resample_does_what_was_asked(clip: Path, tmp_path: Path) -> 
 # a glob over a folder of pictures and other files -------------------------------------------
 def test_a_glob_over_a_mixed_folder_reads_the_pictures_and_names_what_was_skipped(tmp_path: Path) -> None:
     import cv2
-    import numpy as np
 
     folder = tmp_path / "scans"
     folder.mkdir()
@@ -337,3 +337,72 @@ def test_completion_in_bash_completes_after_the_colon(tmp_path: Path) -> None:
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
     result = subprocess.run(["bash", str(script)], capture_output=True, text=True, env=env, timeout=60)
     assert result.stdout.splitlines() == ["[sigma=]", "[vertical]"], result.stderr  # what bash puts after ':' / '='
+
+
+# a window larger than the screen ------------------------------------------------------------------
+GREEN, RED, BLUE = (40, 200, 90), (30, 30, 220), (220, 60, 30)  # BGR
+
+
+def _wide_clip(path: Path, width: int, height: int, seconds: int = 6, fps: int = 5) -> Path:
+    """Green, with a blue block at the top-left corner and a red one at the bottom-right."""
+    import av
+
+    picture = np.empty((height, width, 3), np.uint8)
+    picture[:] = GREEN
+    picture[:300, :300] = BLUE
+    picture[-300:, -300:] = RED
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("ffv1", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv444p"
+        for n in range(seconds * fps):
+            frame = av.VideoFrame.from_ndarray(picture, format="bgr24")
+            frame.pts = n
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    return path
+
+
+def _corners_shown(picture: np.ndarray) -> bool:
+
+    return bool(near(picture, RED).sum() > 500 and near(picture, BLUE).sum() > 500)
+
+
+def _shown_size(picture: np.ndarray) -> tuple[int, int]:
+    ys, xs = np.nonzero(near(picture, GREEN) | near(picture, RED) | near(picture, BLUE))
+    return int(xs.max() + 1 - xs.min()), int(ys.max() + 1 - ys.min())
+
+
+def _resize_window(display: str, window: str, width: int, height: int) -> None:
+    import ctypes
+    import ctypes.util
+
+    x11 = ctypes.CDLL(ctypes.util.find_library("X11"))
+    x11.XOpenDisplay.restype, x11.XOpenDisplay.argtypes = ctypes.c_void_p, [ctypes.c_char_p]
+    x11.XResizeWindow.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_uint, ctypes.c_uint]
+    x11.XFlush.argtypes = x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    dpy = x11.XOpenDisplay(display.encode())
+    try:
+        x11.XResizeWindow(dpy, int(window, 16), width, height)
+        x11.XFlush(dpy)
+    finally:
+        x11.XCloseDisplay(dpy)
+
+
+def test_a_video_larger_than_the_screen_is_shown_whole(xvfb: str, tmp_path: Path) -> None:
+    from conftest_live import screenshot, wait_for, window_ids
+
+    clip = _wide_clip(tmp_path / "wide.mkv", 3026, 1386)
+    proc = subprocess.Popen([sys.executable, "-m", "mstg", "run", "-i", str(clip), "-o", "window:mstg-fit"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        assert wait_for(lambda: _corners_shown(screenshot(xvfb)), timeout=30), \
+            "the picture's corners are not both on the 1280x720 screen"
+        width, height = _shown_size(screenshot(xvfb))
+        assert width <= 1280 and height <= 720 and width >= 1000  # fitted, not shrunk to a stamp
+        assert abs(width / height - 3026 / 1386) < 0.02  # the aspect kept
+        _resize_window(xvfb, window_ids(xvfb, "mstg-fit")[0], 640, 293)  # as a user drags its border
+        assert wait_for(lambda: _shown_size(screenshot(xvfb))[0] <= 660, timeout=10), "not resizable"
+        assert _corners_shown(screenshot(xvfb))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
