@@ -22,6 +22,7 @@ from typing import Any
 from .chain import EventSink, TransformChain
 from .errors import InputError, InvalidStateError, MstgError, OutputError, UsageError
 from .frames import keep_freed_buffers, limit_opencv_threads
+from .identity import refuse_inputs_as_outputs
 from .inputs.base import Input
 from .outputs.base import NullOutput, Output
 from .tracks import MediaStreamTrack, MediaStreamTrackGenerator, MediaStreamTrackProcessor
@@ -107,6 +108,7 @@ class Pipeline:
             raise UsageError("no input")
         if not outputs:
             raise UsageError("no output")
+        refuse_inputs_as_outputs(inputs, outputs)  # -y or not: an output never replaces an input
         self.inputs = list(inputs)
         self.outputs = list(outputs)
         self.transforms = [_as_transform(t) for t in transforms]

@@ -13,8 +13,6 @@ from typing import Any
 
 __all__ = ["probe", "probe_demo"]
 
-#: Packets read per video track, at most, to find the first picture's rotation.
-ROTATION_PACKETS = 48
 #: FFmpeg's AVFieldOrder, named as ffprobe names them (0, unknown: None).
 _FIELD_ORDERS = {1: "progressive", 2: "tt", 3: "bb", 4: "tb", 5: "bt"}
 
@@ -123,8 +121,13 @@ def _number(tracks: list[dict[str, Any]]) -> None:
 
 
 def _rotations(container: Any, tracks: list[dict[str, Any]]) -> None:
-    """The display rotation of each video track, from its first picture (0 when there is none)."""
+    """Each video track's orientation, from its first picture, by the rule ``run`` follows
+    (:mod:`mstg.inputs.orientation`): ``rotation`` (degrees, as FFmpeg reports it; 0 when
+    there is none, None when no picture decodes), ``mirrored``, and ``shown_width`` /
+    ``shown_height``, the size the pictures are shown and written at."""
     import av
+
+    from .inputs.orientation import first_orientation, square_size, stream_sar
 
     videos = [t for t in tracks if t["kind"] == "video" and not t["cover_art"]]
     for count, track in enumerate(videos):
@@ -134,22 +137,10 @@ def _rotations(container: Any, tracks: list[dict[str, Any]]) -> None:
                 container.seek(0, stream=stream)
             except (av.error.FFmpegError, ValueError):
                 pass
-        track["rotation"] = _first_rotation(container, stream)
-
-
-def _first_rotation(container: Any, stream: Any) -> int | None:
-    import av
-
-    try:
-        for count, packet in enumerate(container.demux(stream)):
-            if count >= ROTATION_PACKETS:
-                break
-            try:
-                frames = packet.decode()
-            except av.error.FFmpegError:
-                continue
-            for frame in frames:
-                return round(getattr(frame, "rotation", 0) or 0)
-    except av.error.FFmpegError:
-        pass
-    return None
+        sar = stream_sar(stream)
+        found = first_orientation(container, stream)
+        track["rotation"] = None if found is None else found.rotation
+        track["mirrored"] = bool(found and found.mirrored)
+        track["sample_aspect_ratio"] = f"{sar.numerator}:{sar.denominator}" if sar else None
+        size = square_size(track["width"], track["height"], sar)
+        track["shown_width"], track["shown_height"] = found.shown_size(*size) if found else size

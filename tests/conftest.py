@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-TESTDATA = ROOT.parent / "shared" / "testdata"
+TESTDATA = Path(os.environ.get("MSTG_TESTDATA") or ROOT.parent / "shared" / "testdata")  # a worktree elsewhere: set it
 
 
 def pattern(index: int, width: int, height: int) -> np.ndarray:

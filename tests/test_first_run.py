@@ -135,12 +135,12 @@ def test_a_gpu_encoder_without_a_gpu_names_the_software_one(tmp_path: Path) -> N
 
 # input-only settings on a file -------------------------------------------------------------
 @pytest.mark.parametrize("flags, message, hint", [
-    (["--sample-rate", "16000"], "error: --sample-rate: only for cameras, microphones, the screen and the demo",
+    (["--sample-rate", "16000"], "error: --sample-rate: only for cameras, microphones, the screen, the demo and raw video "
+     "(--input-format rawvideo)",
      "hint: to resample the sound, use the resample transform: -t resample:rate=16000"),
-    (["--input-size", "640x360"], "error: --input-size: only for cameras, microphones, the screen and the demo",
+    (["--input-size", "640x360"], "error: --input-size: only for cameras, microphones, the screen, the demo and raw video "
+     "(--input-format rawvideo)",
      "hint: to scale the pictures, use --size 640x360"),
-    (["--input-fps", "12.5"], "error: --input-fps: only for images, cameras, the screen and the demo "
-     "(a file keeps its own timing)", "hint: for a constant output frame rate, use --fps 12.5"),
 ])
 def test_input_only_settings_on_a_file_point_at_the_output_side_way(clip: Path, tmp_path: Path, flags: list[str],
                                                                     message: str, hint: str) -> None:

@@ -356,7 +356,8 @@ def test_odd_dimensions_for_420_encoders(tmp_path: Path, transform: str, ext: st
     result = run_mstg("run", "-i", str(source), "-t", transform, "-o", str(out), timeout=60)
     assert result.returncode == 0, result.stderr.decode()
     frames = probe(out)["video"]
-    assert len(frames) == 10 and (frames[0][1].width, frames[0][1].height) == (160, 120)
+    kept = (161, 121) if ext == "webm" else (160, 120)  # VP9 takes odd sides; x264 does not
+    assert len(frames) == 10 and (frames[0][1].width, frames[0][1].height) == kept
 
 
 @pytest.mark.parametrize("layout, channels", [("mono", 1), ("3.0", 3), ("5.1", 6), ("7.1.4", 12),

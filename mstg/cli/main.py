@@ -16,6 +16,8 @@ COMMANDS = {
     "transforms": ("mstg.cli.transforms_cmd", "transforms", "List transforms, or show one's parameters."),
     "presets": ("mstg.cli.presets_cmd", "presets", "List, show, copy or validate presets (YAML pipelines)."),
     "probe": ("mstg.cli.probe_cmd", "probe", "Show the tracks, codecs, sizes and rates of an input."),
+    "encoders": ("mstg.cli.codecs_cmd", "encoders", "List the encoders (and decoders) this installation has."),
+    "formats": ("mstg.cli.codecs_cmd", "formats", "List the container formats this installation writes (and reads)."),
 }
 
 

@@ -90,9 +90,11 @@ def _row(t: dict[str, Any]) -> tuple[str, ...]:
         details = f"{t['width']}x{t['height']}"
         if t["frame_rate"]:
             details += f" {t['frame_rate']:g} fps"
-        if t["rotation"]:
-            details += f", rotation {t['rotation']} (shown " + (
-                f"{t['height']}x{t['width']})" if t["rotation"] % 180 else f"{t['width']}x{t['height']})")
+        turned = [f"rotation {t['rotation']}"] if t.get("rotation") else []
+        turned += ["mirrored"] if t.get("mirrored") else []
+        turned += [f"pixels {t['sample_aspect_ratio']}"] if t.get("sample_aspect_ratio") else []
+        if turned:
+            details += f", {', '.join(turned)} (shown {t['shown_width']}x{t['shown_height']})"
         if t["field_order"] not in (None, "progressive"):
             notes.insert(0, f"interlaced ({t['field_order']})")
     elif t["kind"] == "audio":

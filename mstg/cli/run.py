@@ -28,6 +28,15 @@ def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> tupl
     raise click.BadParameter(f"{value!r} is not WIDTHxHEIGHT, e.g. 1280x720")
 
 
+def _output_size(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
+    from ..outputs.sizing import parse_size
+
+    try:
+        return None if value is None else parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 RUN_EPILOG = """\b
 Inputs (-i, several allowed): demo, a file, '-' (stdin), a URL, testsrc, sine,
   another lavfi source (testsrc2=size=1280x720), photo.png, 'shots/*.jpg',
@@ -63,11 +72,14 @@ Examples:
 @click.option("--audio-track", metavar="N|none", help="Which audio track of the input (from 0).")
 @click.option("--input-format", metavar="FMT", help="FFmpeg demuxer for the input (e.g. nut, lavfi).")
 @click.option("--input-fps", type=click.FloatRange(min=0, min_open=True),
-              help="Frame rate for image inputs (default 25), cameras and the screen.")
+              help="Frame rate for image inputs (default 25), cameras and the screen; for a "
+                   "file or pipe, its video is stamped at this rate (raw H.264, IVF, raw video).")
 @click.option("--input-size", callback=_size, metavar="WxH",
-              help="Picture size asked of a camera or the screen, or made by the demo (e.g. 1280x720).")
+              help="Picture size asked of a camera or the screen, made by the demo, or of raw "
+                   "video (--input-format rawvideo) (e.g. 1280x720).")
 @click.option("--input-pixel-format", metavar="FMT",
-              help="What a camera sends: mjpeg, h264, yuyv422 ... (--input-format also does).")
+              help="What a camera sends: mjpeg, h264, yuyv422 ... (--input-format also does); "
+                   "raw video's pixel format (default yuv420p).")
 @click.option("--sample-rate", type=click.IntRange(min=1000, max=768000), metavar="HZ",
               help="Microphone (or demo tone) sample rate (default 48000).")
 @click.option("--channels", type=click.IntRange(min=1, max=32), metavar="N",
@@ -80,9 +92,31 @@ Examples:
 @click.option("--bitrate", "-b", metavar="RATE", help="Video bitrate, e.g. 2M (instead of --crf).")
 @click.option("--audio-bitrate", metavar="RATE", help="Audio bitrate, e.g. 128k.")
 @click.option("--encoder-preset", metavar="NAME", help="x264 preset (default veryfast).")
-@click.option("--size", callback=_size, metavar="WxH", help="Scale the output video.")
+@click.option("--size", callback=_output_size, metavar="WxH",
+              help="Scale the output video; -1 or -2 for one side keeps the aspect (-2: even).")
 @click.option("--fps", type=click.FloatRange(min=0, min_open=True),
               help="Constant output frame rate (frames dropped or kept to fit).")
+@click.option("-ar", "--audio-rate", type=click.IntRange(min=1000, max=768000), metavar="HZ",
+              help="Output audio sample rate (default: the input's, where the encoder takes it).")
+@click.option("-ac", "--audio-channels", type=click.IntRange(min=1, max=8), metavar="N",
+              help="Output audio channels (2: stereo, 1: mono; default: the input's).")
+@click.option("-g", "--gop", type=click.IntRange(min=1), metavar="N",
+              help="Keyframe interval in frames (FFmpeg -g).")
+@click.option("--tune", metavar="NAME", help="Encoder tune (x264/x265: film, animation, zerolatency ...).")
+@click.option("--profile", metavar="NAME", help="Encoder profile (x264: baseline, main, high).")
+@click.option("--level", metavar="L", help="Encoder level (x264: 3.1, 4.0 ...).")
+@click.option("--maxrate", metavar="RATE", help="Peak video bitrate, e.g. 3M (with --crf: capped quality).")
+@click.option("--bufsize", metavar="RATE", help="Rate-control buffer, e.g. 6M (with --maxrate).")
+@click.option("--x264-params", metavar="K=V:K=V", help="libx264's own parameters (FFmpeg -x264-params).")
+@click.option("--x265-params", metavar="K=V:K=V", help="libx265's own parameters (FFmpeg -x265-params).")
+@click.option("--codec-option", "codec_options", multiple=True, metavar="KEY=VALUE",
+              help="Any encoder option ('mstg encoders' names the encoders); repeatable.")
+@click.option("--format-option", "format_options", multiple=True, metavar="KEY=VALUE",
+              help="Any muxer option (e.g. movflags=+faststart); repeatable.")
+@click.option("--metadata", multiple=True, metavar="KEY=VALUE",
+              help="A global tag of the output files (title=..., artist=...); repeatable.")
+@click.option("--frames", type=click.IntRange(min=1), metavar="N",
+              help="Stop each output after N video frames (its audio at their end).")
 @click.option("--pix-fmt", metavar="FMT", help="Output pixel format (e.g. yuv444p).")
 @click.option("--no-video", is_flag=True, help="Leave the video out.")
 @click.option("--no-audio", is_flag=True, help="Leave the audio out.")
@@ -107,6 +141,7 @@ def run(**opts: Any) -> None:
     The first video track and the first audio track among the inputs are used. Progress
     and the summary go to stderr; stdout carries only media or events.
     """
+    from ..identity import refuse_inputs_as_outputs
     from ..pipeline import Pipeline
     from .events import EventWriter
     from .progress import Reporter
@@ -128,6 +163,7 @@ def run(**opts: Any) -> None:
     transforms = preset_chain if preset_chain is not None else build_transforms(opts["transforms"], quiet=opts["quiet"])
     inputs = build_inputs(opts)
     try:
+        refuse_inputs_as_outputs(inputs, [*outputs_spec, *([opts["events"]] if opts["events"] else [])])
         outputs = build_outputs(opts)
         _crash_tolerance(outputs, opts.get("fragmented"))
         events = EventWriter.open(opts["events"], overwrite=opts["overwrite"]) if opts["events"] else None

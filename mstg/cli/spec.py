@@ -63,8 +63,18 @@ def build_inputs(opts: dict[str, Any]) -> list[Any]:
     return opened
 
 
+def _codec_options(opts: dict[str, Any]) -> dict[str, str]:
+    """Encoder control flags (--gop, --tune ...) and --codec-option, the latter winning."""
+    from ..outputs.encoding import encoder_control, parse_options
+
+    control = encoder_control(**{key: opts.get(key) for key in (
+        "gop", "tune", "profile", "level", "maxrate", "bufsize", "x264_params", "x265_params")})
+    return {**control, **parse_options(opts.get("codec_options") or (), "--codec-option")}
+
+
 def build_outputs(opts: dict[str, Any]) -> list[Any]:
     from ..outputs import EncodeOptions, open_output
+    from ..outputs.encoding import parse_options
 
     specs = list(opts["outputs"])
     if specs.count("-") > 1:
@@ -76,6 +86,12 @@ def build_outputs(opts: dict[str, Any]) -> list[Any]:
         video_codec=opts.get("video_codec"), audio_codec=opts.get("audio_codec"),
         crf=opts.get("crf"), bitrate=opts.get("bitrate"), audio_bitrate=opts.get("audio_bitrate"),
         preset=opts.get("encoder_preset"), size=opts.get("size"), fps=opts.get("fps"),
-        pix_fmt=opts.get("pix_fmt"), video=not opts.get("no_video"), audio=not opts.get("no_audio"))
-    return [open_output(spec, options=encode, format=opts.get("output_format"),
-                        overwrite=bool(opts.get("overwrite"))) for spec in specs]
+        pix_fmt=opts.get("pix_fmt"), video=not opts.get("no_video"), audio=not opts.get("no_audio"),
+        sample_rate=opts.get("audio_rate"), channels=opts.get("audio_channels"),
+        codec_options=_codec_options(opts), metadata=parse_options(opts.get("metadata") or (), "--metadata"),
+        format_options=parse_options(opts.get("format_options") or (), "--format-option"))
+    outputs = [open_output(spec, options=encode, format=opts.get("output_format"),
+                           overwrite=bool(opts.get("overwrite"))) for spec in specs]
+    for out in outputs:
+        out.max_frames = opts.get("frames")
+    return outputs

@@ -44,6 +44,20 @@ def lavfi_graph(spec: str) -> str | None:
     return spec if name in LAVFI_SOURCES else None
 
 
+def raw_video_options(size: tuple[int, int] | None, pixel_format: str | None,
+                      fps: float | None) -> dict[str, str]:
+    """FFmpeg's rawvideo demuxer options for ``--input-size``, ``--input-pixel-format``
+    (default yuv420p) and ``--input-fps`` (default 25).
+
+    >>> raw_video_options((320, 240), "rgb24", None)
+    {'video_size': '320x240', 'pixel_format': 'rgb24', 'framerate': '25'}
+    """
+    if size is None:
+        raise UsageError("raw video needs its picture size: --input-size WxH")
+    return {"video_size": f"{size[0]}x{size[1]}", "pixel_format": pixel_format or "yuv420p",
+            "framerate": f"{fps:g}" if fps else "25"}
+
+
 def _refuse(*, where: str, **device_only: Any) -> None:
     """A usage error naming the device options given for an input that has no use for them."""
     flags = {"size": "--input-size", "pixel_format": "--input-pixel-format",
@@ -104,8 +118,11 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
                          realtime=realtime, fps=fps or 30.0, width=width, height=height,
                          sample_rate=sample_rate or 48000, video=video_track is not None,
                          audio=audio_track is not None)
+    if format == "rawvideo":  # raw pictures (stdin or a file) say nothing of themselves
+        options = {**raw_video_options(size, pixel_format, fps), **(options or {})}
+        size = pixel_format = None
     _refuse(size=size, pixel_format=pixel_format, sample_rate=sample_rate, channels=channels,
-            where="cameras, microphones, the screen and the demo")
+            where="cameras, microphones, the screen, the demo and raw video (--input-format rawvideo)")
     # ---------------------------------------------------------------------------------------
     graph = None if format else lavfi_graph(spec)
     if graph is not None:
@@ -114,16 +131,17 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
                                "rate in it: testsrc=rate=60)")
         return MediaInput(graph, format="lavfi", options=options, realtime=realtime, label=spec,
                           duration=SYNTHETIC_DEFAULT_DURATION if duration is None else duration)
-    _refuse(fps=fps, where="images, cameras, the screen and the demo (a file keeps its own "
-                           "timing)")
     common: dict[str, Any] = dict(format=format, options=options, video_track=video_track,
                                   audio_track=audio_track, start=start, duration=duration,
-                                  realtime=realtime)
+                                  realtime=realtime, fps=fps)
     if spec == "-":
         return MediaInput("pipe:0", label="stdin", **common)
     if _URL.match(spec):
         live = spec.split(":", 1)[0].lower() in LIVE_SCHEMES
+        common.pop("fps")
         return MediaInput(spec, live=live, timeout=timeout, **common)
+    if _URL.match(spec) and fps is not None:
+        raise UsageError("--input-fps: only for files, pipes, images, cameras, the screen and the demo")
     if format is None and is_image_spec(spec) and not is_animated(spec):
         _refuse(start=start, where=_SEEKABLE)
         return ImageInput(spec, fps=fps or 25.0, duration=duration, realtime=realtime)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from ..errors import InputError, InputNotFoundError, UsageError
 from ..frames import AudioData, EncodedAudioChunk, VideoFrame
 from .base import Frame, Input
+from .orientation import MATRIX_DEMUXERS, frame_orientation, peek_orientation, square_size, stream_sar
 
 US = 1_000_000
 #: A step back in a track's timestamps larger than this is a discontinuity (see ``_continuous``).
@@ -70,13 +72,17 @@ class MediaInput(Input):
                  video_track: int | None = 0, audio_track: int | None = 0, start: float | None = None,
                  duration: float | None = None, realtime: bool = False, live: bool | None = None,
                  label: str | None = None, timeout: float | None = None,
-                 autorotate: bool = True) -> None:
+                 autorotate: bool = True, fps: float | None = None) -> None:
         super().__init__(label or url, duration=duration, realtime=realtime)
+        #: ``--input-fps``: video frames are stamped at this rate (streams without usable timing)
+        self.fps = fps
+        self._stamped = 0
         self.autorotate = autorotate
         self.url = url
         self.timeout = timeout
         if live is not None:
             self.live = live
+        self._format, self._options = format, options
         self.container = open_container(url, format=format, options=_with_read_timeout(url, options, timeout),
                                         timeout=timeout, label=self.name)
         try:
@@ -103,7 +109,7 @@ class MediaInput(Input):
             stream.thread_type = "AUTO"
             codec = stream.codec_context.name if stream.codec_context else "?"
             self._streams[stream.index] = self._add_source(stream.type, f"{self.name}#{stream.index} {codec}",
-                                                           _declared(stream))
+                                                           self._declared_shown(stream))
         if not self._streams:
             raise InputError(f"{self.name} has no audio or video track to read")
         self._selected = [s for s in (video, audio) if s is not None]
@@ -112,11 +118,24 @@ class MediaInput(Input):
         self._shift_us = {s.index: 0 for s in self._selected}
         self._ends_us: dict[int, int] = {}
 
+    def _declared_shown(self, stream: Any) -> dict[str, Any]:
+        """What the track declares, its video size as shown (what a late track's stream is
+        made from): a local file's first picture is peeked at for its display matrix."""
+        declared = _declared(stream)
+        if stream.type != "video" or "width" not in declared or not self.autorotate:
+            return declared
+        size = square_size(declared["width"], declared["height"], stream_sar(stream))
+        if os.path.isfile(self.url) and self.container.format.name.startswith(MATRIX_DEMUXERS):
+            size = peek_orientation(self.url, stream.index, format=self._format,
+                                    options=self._options).shown_size(*size)
+        declared["width"], declared["height"] = size
+        return declared
+
     @property
     def seekable(self) -> bool:
         """Whether ``--start`` can seek: not on a pipe or a live stream (a seek there does not
         fail, it loses the demuxer's place)."""
-        return not (self.live or str(self.container.name).startswith(("pipe:", "/dev/stdin", "-")))
+        return not (self.live or self.fps or str(self.container.name).startswith(("pipe:", "/dev/stdin", "-")))
 
     @property
     def duration_us(self) -> int | None:
@@ -207,18 +226,35 @@ class MediaInput(Input):
         if stream.type == "video":
             duration = self._video_duration(stream, frame)
             self._next_pts_us[index] = ts + self._origin_us + start_us + duration
-            wrapped: Frame = VideoFrame.from_av(frame, timestamp=shown, duration=duration, index=count,
-                                                capture_time=now)
-            turn = -round(getattr(frame, "rotation", 0) or 0) % 360
-            if self.autorotate and turn in (90, 180, 270):
-                turned = wrapped.rotated(turn)
-                wrapped.close()
-                wrapped = turned
+            wrapped: Frame = VideoFrame.from_av(self._square(stream, frame), timestamp=shown,
+                                                duration=duration, index=count, capture_time=now)
+            if self.autorotate:
+                wrapped = self._upright(frame, wrapped)
         else:
             wrapped = AudioData.from_av(frame, timestamp=shown, index=count, capture_time=now)
             self._next_pts_us[index] = ts + self._origin_us + start_us + wrapped.duration
         self._ends_us[index] = shown + (wrapped.duration or 0)
         return self._streams[index], wrapped
+
+    def _square(self, stream: Any, frame: Any) -> Any:
+        """Pixels that are not square (a sample aspect ratio) scaled to the size shown."""
+        sar = stream_sar(stream) if self.autorotate else None
+        width, height = square_size(frame.width, frame.height, sar)
+        if (width, height) == (frame.width, frame.height):
+            return frame
+        squared = frame.reformat(width=width, height=height, interpolation="BICUBIC")
+        squared.pts, squared.time_base = frame.pts, frame.time_base
+        return squared
+
+    @staticmethod
+    def _upright(frame: Any, wrapped: VideoFrame) -> VideoFrame:
+        """The picture as shown: its display matrix (rotation, flips) applied."""
+        orientation = frame_orientation(frame)
+        if orientation.upright:
+            return wrapped
+        turned = orientation.apply(wrapped)
+        wrapped.close()
+        return turned
 
     def _continuous(self, index: int, ts: int) -> int:
         """A track whose timestamps jump back by more than :data:`BACKWARD_JUMP_US`
@@ -277,6 +313,9 @@ class MediaInput(Input):
         return self._streams[index], chunk
 
     def _timestamp_us(self, stream: Any, frame: Any) -> int:
+        if self.fps and stream.type == "video":  # the given rate, as ffmpeg's input -r
+            self._stamped += 1
+            return int(self.container.start_time or 0) + round((self._stamped - 1) * US / self.fps)
         pts = frame.pts
         if pts is None:
             pts = frame.dts if hasattr(frame, "dts") and frame.dts is not None else None
@@ -284,8 +323,9 @@ class MediaInput(Input):
             return self._next_pts_us[stream.index]
         return int(pts * frame.time_base * US)
 
-    @staticmethod
-    def _video_duration(stream: Any, frame: Any) -> int:
+    def _video_duration(self, stream: Any, frame: Any) -> int:
+        if self.fps:
+            return round(US / self.fps)
         dur = getattr(frame, "duration", None)
         if dur and frame.time_base is not None:
             return int(dur * frame.time_base * US)

@@ -30,6 +30,8 @@ class Output:
     #: Set by the pipeline when the run fails (a transform or an output): a file output that
     #: has not begun for every track leaves nothing behind, and an older file stays whole.
     run_failed = False
+    #: ``--frames N``: stop after this many video frames, the audio at the end of the last one.
+    max_frames: int | None = None
 
     def __init__(self) -> None:
         self.processors: dict[str, MediaStreamTrackProcessor] = {}
@@ -70,7 +72,7 @@ class Output:
 
     def _run(self, kind: str, processor: MediaStreamTrackProcessor) -> None:
         try:
-            self._consume(kind, processor)
+            self._consume(kind, self._limited(kind, processor))
         except BaseException as exc:  # reported by the pipeline
             if self.error is None:
                 self.error = exc
@@ -85,6 +87,17 @@ class Output:
                 except BaseException as exc:
                     if self.error is None:
                         self.error = exc
+
+    def _limited(self, kind: str, processor: MediaStreamTrackProcessor) -> Any:
+        """``processor``, or a reader cut after ``max_frames`` (see :mod:`mstg.outputs.limit`)."""
+        if not self.max_frames or "video" not in self.processors:
+            return processor
+        from .limit import FrameLimit, LimitedReader
+
+        with self._lock:
+            if getattr(self, "_frame_limit", None) is None:
+                self._frame_limit = FrameLimit(self.max_frames)
+        return LimitedReader(processor, kind, self._frame_limit)
 
     def _consume(self, kind: str, processor: MediaStreamTrackProcessor) -> None:  # pragma: no cover
         raise NotImplementedError

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..capabilities import ENCODERS_HINT
 from ..errors import OutputError
 
 #: Where the encoders are listed (``mstg encoders``, or FFmpeg's own list).
-LIST_HINT = "'mstg encoders' lists what can be encoded here"
+LIST_HINT = ENCODERS_HINT
 #: Suffixes FFmpeg gives encoders that run on a GPU or another hardware block.
 HARDWARE_SUFFIXES = ("_nvenc", "_qsv", "_vaapi", "_amf", "_videotoolbox", "_v4l2m2m", "_mf",
                      "_vulkan", "_omx", "_mediacodec", "_d3d12va")

@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from ..capabilities import ENCODERS_HINT, FORMATS_HINT
 from ..errors import MstgError, OutputError, OutputExistsError
 from ..frames import AudioData, EncodedAudioChunk, VideoFrame, reformat
 from ..tracks import MediaStreamTrackProcessor
 from .base import Output
 from .encoder_hints import LIST_HINT, encoder_setup_error
+from .encoding import file_defaults
 from .formats import FINE_TIME_BASE, ContainerDefaults, defaults_for
+from .sizing import output_size
 from .staging import StagedFile
 
 US = 1_000_000
@@ -41,6 +44,11 @@ class EncodeOptions:
     audio: bool = True
     codec_options: dict[str, str] = field(default_factory=dict)
     format_options: dict[str, str] = field(default_factory=dict)
+    #: ``-ar`` / ``-ac``: the audio's sample rate and channel count (None: the input's).
+    sample_rate: int | None = None
+    channels: int | None = None
+    #: ``-metadata KEY=VALUE``: the file's global tags.
+    metadata: dict[str, str] = field(default_factory=dict)
     #: A crash-tolerant layout (see :func:`crash_tolerant_options`); None: for live sources.
     fragmented: bool | None = None
 
@@ -64,7 +72,7 @@ def _check_encoder(name: str, kind: str) -> Any:
         codec = av.codec.Codec(name, "w")
     except Exception as exc:  # noqa: BLE001 - PyAV raises several kinds for an unknown codec
         raise OutputError(f"unknown {kind} encoder {name!r}",
-                          hint=LIST_HINT) from exc
+                          hint=ENCODERS_HINT) from exc
     if codec.type != kind:
         raise OutputError(f"{name!r} is a {codec.type} encoder, not a {kind} one")
     return codec
@@ -145,10 +153,6 @@ def _standard_layout(name: str, channels: int) -> str:
     return name if "channels" not in name else _DEFAULT_LAYOUTS.get(channels, name)
 
 
-def _even(value: int) -> int:
-    return max(2, value - value % 2)
-
-
 class FileOutput(Output):
     """Encodes the tracks into a file (or ``-`` for stdout, or a URL FFmpeg can write).
 
@@ -161,6 +165,9 @@ class FileOutput(Output):
     >>> out.container_format, out.video_codec, out.audio_codec
     ('matroska', 'libx264', 'aac')
     """
+
+    #: The muxer publishes its own files (HLS, DASH: see :mod:`mstg.outputs.segmented`).
+    writes_in_place = False
 
     def __init__(self, path: str, *, format: str | None = None, options: EncodeOptions | None = None,
                  overwrite: bool = False) -> None:
@@ -202,6 +209,7 @@ class FileOutput(Output):
         #: Where the file is written: a temporary name until it has packets of every track.
         self._file: StagedFile | None = None
         self._muxed_kinds: set[str] = set()
+        self._publish_at_end = False
 
     # checks done before anything runs -----------------------------------------------------
     @staticmethod
@@ -210,7 +218,7 @@ class FileOutput(Output):
 
         if name not in av.formats_available:
             raise OutputError(f"unknown output format {name!r}",
-                              hint="'ffmpeg -muxers' lists the formats FFmpeg writes")
+                              hint=FORMATS_HINT)
 
     def _pick_codec(self, defaults: ContainerDefaults, kind: str) -> str | None:
         wanted = getattr(self.options, kind)
@@ -312,8 +320,13 @@ class FileOutput(Output):
         if self.is_pipe or self.crash_tolerant:  # a pipe's reader gets each second as it comes
             for key, value in crash_tolerant_options(self.container_format).items():
                 options.setdefault(key, value)
+        for key, value in file_defaults(self.container_format, fragmented=self.crash_tolerant,
+                                        pipe=self.is_pipe or "://" in self.path).items():
+            options.setdefault(key, value)  # MP4/MOV: the index first (faststart)
+        # faststart rewrites the file by its name at the end: it keeps its temporary name till then
+        self._publish_at_end = "faststart" in options.get("movflags", "")
         self._file = StagedFile(self.path, overwrite=self.overwrite,
-                                in_place=self.is_pipe or "://" in self.path)
+                                in_place=self.is_pipe or "://" in self.path or self.writes_in_place)
         try:
             self._container = av.open(self._file.temporary or self.url, "w",
                                       format=self.container_format, options=options)
@@ -321,6 +334,7 @@ class FileOutput(Output):
             self._file = None  # nothing was created
             raise OutputError(f"cannot write {self.name}: {exc.strerror or exc}") from exc
         self._created = True
+        self._container.metadata.update(self.options.metadata)
         try:
             if "video" in firsts:
                 self._streams["video"] = self._add_video(firsts["video"])
@@ -379,9 +393,7 @@ class FileOutput(Output):
         stream = self._container.add_stream(codec_name, rate=rate)
         ctx = stream.codec_context
         pix_fmt = opts.pix_fmt or self._video_pix_fmt(codec, first)
-        width, height = opts.size or (first.width, first.height)
-        if pix_fmt.endswith(("420p", "nv12")) or codec_name in ("libx264", "mpeg4"):
-            width, height = _even(width), _even(height)
+        width, height = output_size(opts.size, first.width, first.height, codec_name, pix_fmt)
         ctx.width, ctx.height, ctx.pix_fmt = width, height, pix_fmt
         ctx.time_base = (Fraction(1, US) if codec_name in FINE_TIME_BASE else
                          Fraction(1, 100) if codec_name == "gif" else Fraction(1, 1000))
@@ -432,16 +444,17 @@ class FileOutput(Output):
             return self._add_copied(first)
         codec = _check_encoder(codec_name, "audio")
         rates = list(codec.audio_rates or [])
-        rate = first.sample_rate
+        rate = opts.sample_rate or first.sample_rate
         if rates and rate not in rates:
             rate = 48000 if 48000 in rates else max(rates)
         stream = self._container.add_stream(codec_name, rate=rate)
         ctx = stream.codec_context
         formats = [f.name for f in (codec.audio_formats or [])]
         ctx.format = "fltp" if "fltp" in formats else (formats[0] if formats else "s16")
-        channels = first.number_of_channels
+        channels = opts.channels or first.number_of_channels
         max_channels = 2 if codec_name in ("libmp3lame", "mp2") else 8
-        ctx.layout = _standard_layout(first.layout, channels) if channels <= max_channels else "stereo"
+        layout = first.layout if channels == first.number_of_channels else f"{channels} channels"
+        ctx.layout = _standard_layout(layout, channels) if channels <= max_channels else "stereo"
         ctx.time_base = Fraction(1, rate)
         stream.time_base = ctx.time_base
         if opts.audio_bitrate:
@@ -481,7 +494,8 @@ class FileOutput(Output):
             with self._mux_lock:
                 self._container.mux(packets)
                 self._muxed += len(packets)
-                if self._file is not None and self._file.temporary and self._publishable(packets):
+                if self._file is not None and self._file.temporary and self._publishable(packets) \
+                        and not self._publish_at_end:
                     self._file.publish()
         except MstgError:
             raise
