@@ -118,7 +118,7 @@ def test_an_unknown_encoder_points_at_mstg_encoders(tmp_path: Path) -> None:
                       str(tmp_path / "out.mp4"))
     assert result.returncode == 5
     assert error_lines(result) == ["error: unknown video encoder 'h265'",
-                                   "hint: 'mstg encoders' lists what can be encoded here"]
+                                   "hint: 'mstg encoders' lists the encoders this installation has"]
 
 
 def test_a_gpu_encoder_without_a_gpu_names_the_software_one(tmp_path: Path) -> None:

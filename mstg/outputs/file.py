@@ -16,7 +16,7 @@ from ..errors import MstgError, OutputError, OutputExistsError
 from ..frames import AudioData, EncodedAudioChunk, VideoFrame, reformat
 from ..tracks import MediaStreamTrackProcessor
 from .base import Output
-from .encoder_hints import LIST_HINT, encoder_setup_error
+from .encoder_hints import encoder_setup_error
 from .encoding import file_defaults
 from .formats import FINE_TIME_BASE, ContainerDefaults, defaults_for
 from .sizing import output_size
