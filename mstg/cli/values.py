@@ -40,10 +40,12 @@ def bad_value(param: click.Parameter, value: Any) -> str:
 def usage_message(exc: click.UsageError) -> str:
     """The message of a command-line mistake; a bad value's in mstg's words
     (``--crf must be between 0 and 63, got 99``)."""
-    if isinstance(exc, click.BadParameter) and exc.param is not None:
+    if isinstance(exc, click.BadParameter) and not isinstance(exc, click.MissingParameter) \
+            and exc.param is not None and exc.message:
         found = _CLICK_VALUE.match(exc.message)
         if found and _reworded(exc.param):
             return f"{_flag(exc.param)} {bad_value(exc.param, _unquote(found.group('value')))}"
+        return f"{_flag(exc.param)}: {exc.message}"  # a callback's own words
     return exc.format_message()
 
 
