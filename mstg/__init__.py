@@ -34,6 +34,7 @@ _EXPORTS = {
     "OutputExistsError": "errors", "TransformError": "errors", "UsageError": "errors",
     "DeviceError": "errors",
     "MstgWarning": "errors",
+    "RunConfig": "job", "InputConfig": "job", "OutputConfig": "job", "ConfigError": "job",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -45,6 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .errors import MstgWarning
     from .frames import AudioData, VideoFrame
     from .inputs import Input, open_input
+    from .job import ConfigError, InputConfig, OutputConfig, RunConfig
     from .outputs import EncodeOptions, FileOutput, NullOutput, Output, open_output
     from .pipeline import Pipeline, Stats
     from .tracks import MediaStreamTrack, MediaStreamTrackGenerator, MediaStreamTrackProcessor

@@ -12,12 +12,11 @@ them: a live source drops its oldest frame rather than lag, a file makes the rea
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .chain import EventSink, TransformChain
 from .errors import InputError, InvalidStateError, MstgError, OutputError, UsageError
@@ -25,8 +24,12 @@ from .frames import keep_freed_buffers, limit_opencv_threads
 from .identity import refuse_inputs_as_outputs
 from .inputs.base import Input
 from .outputs.base import NullOutput, Output
+from .stats import Stats
 from .tracks import MediaStreamTrack, MediaStreamTrackGenerator, MediaStreamTrackProcessor
 from .transforms.base import Transform, transform
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .job import RunConfig
 
 Progress = Callable[["Stats"], None]
 #: Frames held by each buffer of a file's video track (unless ``max_buffer_size``). A file's
@@ -34,46 +37,8 @@ Progress = Callable[["Stats"], None]
 #: encoder's threads are all busy, and more only cost memory (3 MB per 1080p picture):
 #: 1080p transcodes measured here ran as fast with 6 as with 8, and slower with 4.
 FILE_VIDEO_BUFFER = 6
-LATENCY_WINDOW = 10_000
 #: Seconds an input may stay blocked in a read after a stop before its tracks are ended anyway.
 STOP_GRACE_S = 2.0
-
-
-@dataclass
-class Stats:
-    """What a run did: frames per kind, drops, latency, time."""
-
-    frames_in: dict[str, int] = field(default_factory=lambda: {"video": 0, "audio": 0})
-    frames_out: dict[str, int] = field(default_factory=lambda: {"video": 0, "audio": 0})
-    dropped: int = 0
-    decode_errors: int = 0
-    transform_errors: int = 0
-    events: int = 0
-    position_us: int = 0
-    duration_us: int | None = None
-    wall_s: float = 0.0
-    #: The latest capture-to-output latencies (a bounded window: memory stays flat in long runs).
-    latencies_ms: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_WINDOW))
-    live: bool = False
-    stopped: bool = False
-    #: Transforms that had nothing to work on, with the reason ("blur: no input has video").
-    unused_transforms: list[str] = field(default_factory=list)
-
-    @property
-    def speed(self) -> float:
-        """Media time processed per second of wall time (1.0 is real time)."""
-        return self.position_us / 1e6 / self.wall_s if self.wall_s > 0 else 0.0
-
-    @property
-    def fps(self) -> float:
-        return self.frames_in["video"] / self.wall_s if self.wall_s > 0 else 0.0
-
-    def latency_percentile(self, p: float) -> float | None:
-        """Capture-to-output latency percentile in ms (live sources), or None."""
-        if not self.latencies_ms:
-            return None
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
 def _as_transform(given: Transform | str | Callable[..., Any]) -> Transform:
@@ -125,6 +90,30 @@ class Pipeline:
         self._processors: dict[str, MediaStreamTrackProcessor] = {}
         self._events = 0
         self._latency_at_output = False
+        #: What the pipeline opened itself (an events file) and closes after the run.
+        self._owned: list[Callable[[], None]] = []
+
+    @classmethod
+    def from_config(cls, config: RunConfig, *, on_event: EventSink | None = None) -> Pipeline:
+        """The pipeline of the job ``config`` (see :mod:`mstg.job`), every part opened.
+
+        Events go to ``on_event`` when given, else to ``config.events`` (a JSON Lines file).
+
+        >>> from mstg.job import RunConfig
+        >>> Pipeline.from_config(RunConfig(["testsrc"], outputs=["null"])).outputs
+        [<NullOutput 'null'>]
+        """
+        from .job import open_job
+
+        parts = open_job(config if on_event is None else dataclasses.replace(config, events=None))
+        wants = {"video": any(o.video is not False for o in config.outputs),
+                 "audio": any(o.audio is not False for o in config.outputs)}
+        pipeline = cls(parts.inputs, parts.outputs, parts.transforms, on_error=config.on_error or "fail",
+                       on_event=on_event or (parts.events.write if parts.events else None),
+                       max_buffer_size=config.max_buffer, **wants)
+        if parts.events is not None:
+            pipeline._owned.append(parts.events.close)
+        return pipeline
 
     # building -----------------------------------------------------------------------------
     def _selected_tracks(self) -> dict[str, MediaStreamTrack]:
@@ -137,6 +126,7 @@ class Pipeline:
                     chosen[track.kind] = track
                 else:
                     track.stop()
+        self._note_unused_inputs(chosen)
         if not chosen:
             names = ", ".join(i.name for i in self.inputs)
             raise InputError(f"nothing to process: {names} has no track the outputs can take")
@@ -147,6 +137,17 @@ class Pipeline:
                                   + ("" if all(self._want[k] for k in out.wants) else " (or it is left out)"),
                                   hint="leave that output out, or give an input that has it")
         return chosen
+
+    def _note_unused_inputs(self, chosen: dict[str, MediaStreamTrack]) -> None:
+        """Name each input none of whose tracks is used, and where its kinds come from."""
+        for source in self.inputs:
+            if not source.tracks or any(t is chosen.get(t.kind) for t in source.tracks):
+                continue
+            kinds = [t.kind for t in source.tracks if t.kind in chosen]
+            origins = {next(i.name for i in self.inputs if chosen[kind] in i.tracks) for kind in kinds}
+            why = f"its {' and '.join(kinds)} come from {', '.join(sorted(origins))}" if kinds \
+                else "no output takes its tracks"
+            self.stats.unused_inputs.append(f"{source.name}: {why}")
 
     def _build(self) -> None:
         tracks = self._selected_tracks()
@@ -291,6 +292,13 @@ class Pipeline:
 
     def run(self, *, progress: Progress | None = None, interval: float = 0.25) -> Stats:
         """Run to the end (or :meth:`stop`); raises the first error after finalizing outputs."""
+        try:
+            return self._run(progress, interval)
+        finally:
+            for close in self._owned:
+                close()
+
+    def _run(self, progress: Progress | None, interval: float) -> Stats:
         started = time.monotonic()
         self._build()
         limit_opencv_threads()  # the transforms have loaded OpenCV by now, if they use it

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
@@ -12,9 +11,6 @@ import click
 
 from ..errors import UsageError
 from .errors import handle_errors
-
-#: Options of ``mstg run`` that only make sense on one command line, not in a preset.
-NOT_IN_PRESETS = frozenset({"preset", "debug"})
 
 PRESETS_EPILOG = """\b
 Examples:
@@ -30,63 +26,21 @@ Examples:
 # --- the preset keys: mstg run's flags ----------------------------------------------------
 def preset_options() -> dict[str, Any]:
     """The keys a preset may hold besides version/name/description/transforms: one per flag
-    of ``mstg run``, checked by that flag's own type and callback.
+    of ``mstg run`` (see :func:`mstg.presets.preset_keys`, from the job's flag table).
 
     A repeatable flag's key is its plural (``inputs``, ``outputs``); any other flag's key is
     its long name (``video-codec``, ``duration``, ``format``).
     """
-    from ..presets import Option
-    from .run import run as command
+    from ..presets import preset_keys
 
-    ctx = click.Context(command, info_name="run")
-    table: dict[str, Any] = {}
-    for param in command.params:
-        if not isinstance(param, click.Option) or param.name in NOT_IN_PRESETS or not param.name:
-            continue
-        long = next((o[2:] for o in param.opts if o.startswith("--")), param.name)
-        key = param.name.replace("_", "-") if param.multiple else long
-        table[key] = Option(key, param.name, multiple=param.multiple, flag=param.is_flag,
-                            convert=functools.partial(_convert, ctx, param))
-    return table
+    return preset_keys()
 
 
-def _convert(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-    try:
-        return param.process_value(ctx, value)
-    except click.BadParameter as exc:
-        from .values import preset_message
-
-        raise ValueError(preset_message(exc, value)) from None
-
-
-def _given(ctx: click.Context, name: str) -> bool:
-    from click.core import ParameterSource
-
-    return ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT,
-                                                  ParameterSource.DEFAULT_MAP)
-
-
-def apply_preset(ctx: click.Context, opts: dict[str, Any]) -> list[Any] | None:
-    """Fill ``opts`` (``mstg run``'s) from ``opts['preset']``: flags given on the command line
-    win, each replacing the preset's value whole (``-o`` replaces the preset's outputs).
-
-    Returns the preset's transforms, built, or None when ``-t`` was given or the preset has
-    no ``transforms``.
-    """
+def preset_job(ref: str) -> Any:
+    """The job (a :class:`~mstg.job.RunConfig`) of the preset ``ref`` names."""
     from ..presets import load_preset
 
-    preset = load_preset(opts["preset"], preset_options())
-    for dest, value in preset.options.items():
-        if not _given(ctx, dest):
-            opts[dest] = value
-    usage = f"e.g. mstg run --preset {opts['preset']} -i INPUT -o OUTPUT"
-    if not opts.get("inputs"):
-        raise UsageError(f"preset '{preset.name}' names no input: give one with -i", hint=usage)
-    if not opts.get("outputs"):
-        raise UsageError(f"preset '{preset.name}' names no output: give one with -o", hint=usage)
-    if _given(ctx, "transforms") or preset.transforms is None:
-        return None
-    return preset.build_transforms()
+    return load_preset(ref).to_config()
 
 
 def complete_presets(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:

@@ -37,6 +37,15 @@ def _output_size(ctx: click.Context, param: click.Parameter, value: str | None) 
         raise click.BadParameter(str(exc)) from None
 
 
+def _key_values(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> dict[str, str] | None:
+    from ..outputs.encoding import parse_options
+
+    try:
+        return parse_options(value, f"--{param.name}".replace("_", "-")) or None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 RUN_EPILOG = """\b
 Inputs (-i, several allowed): demo, a file, '-' (stdin), a URL, testsrc, sine,
   another lavfi source (testsrc2=size=1280x720), photo.png, 'shots/*.jpg',
@@ -109,11 +118,11 @@ Examples:
 @click.option("--bufsize", metavar="RATE", help="Rate-control buffer, e.g. 6M (with --maxrate).")
 @click.option("--x264-params", metavar="K=V:K=V", help="libx264's own parameters (FFmpeg -x264-params).")
 @click.option("--x265-params", metavar="K=V:K=V", help="libx265's own parameters (FFmpeg -x265-params).")
-@click.option("--codec-option", "codec_options", multiple=True, metavar="KEY=VALUE",
+@click.option("--codec-option", "codec_options", multiple=True, callback=_key_values, metavar="KEY=VALUE",
               help="Any encoder option ('mstg encoders' names the encoders); repeatable.")
-@click.option("--format-option", "format_options", multiple=True, metavar="KEY=VALUE",
+@click.option("--format-option", "format_options", multiple=True, callback=_key_values, metavar="KEY=VALUE",
               help="Any muxer option (e.g. movflags=+faststart); repeatable.")
-@click.option("--metadata", multiple=True, metavar="KEY=VALUE",
+@click.option("--metadata", multiple=True, callback=_key_values, metavar="KEY=VALUE",
               help="A global tag of the output files (title=..., artist=...); repeatable.")
 @click.option("--frames", type=click.IntRange(min=1), metavar="N",
               help="Stop each output after N video frames (its audio at their end).")
@@ -128,8 +137,8 @@ Examples:
                    "what was written if the run is killed (default: for live inputs).")
 @click.option("--max-buffer", type=click.IntRange(min=1), metavar="N",
               help="Frames held for a slow reader (live default 1: drop the oldest).")
-@click.option("--on-error", type=click.Choice(["fail", "skip", "pass"]), default="fail",
-              show_default=True, help="When a transform fails on a frame.")
+@click.option("--on-error", type=click.Choice(["fail", "skip", "pass"]), default=None,
+              show_default="fail", help="When a transform fails on a frame.")
 @click.option("-q", "--quiet", is_flag=True, help="Nothing on stderr but errors.")
 @click.option("-v", "--verbose", is_flag=True,
               help="Say what is read and written, and the summary, even when stderr is not a terminal.")
@@ -141,57 +150,80 @@ def run(**opts: Any) -> None:
     The first video track and the first audio track among the inputs are used. Progress
     and the summary go to stderr; stdout carries only media or events.
     """
-    from ..identity import refuse_inputs_as_outputs
     from ..pipeline import Pipeline
-    from .events import EventWriter
     from .progress import Reporter
-    from .spec import build_inputs, build_outputs, build_transforms
 
     signals = _Signals()  # before anything is opened: an early Ctrl-C/SIGTERM leaves nothing
-
-    preset_chain = None
-    if opts.get("preset"):
-        from .presets_cmd import apply_preset
-
-        preset_chain = apply_preset(click.get_current_context(), opts)
-    outputs_spec = list(opts["outputs"])
-    if not outputs_spec:
-        raise UsageError("no output: give one with -o (a file, '-' for stdout, or null)")
-    refuse_binary_on_terminal(outputs_spec, opts.get("output_format"))
-    if opts["events"] == "-" and "-" in outputs_spec:
-        raise UsageError("stdout cannot carry both media (-o -) and events (--events -)")
-    transforms = preset_chain if preset_chain is not None else build_transforms(opts["transforms"], quiet=opts["quiet"])
-    inputs = build_inputs(opts)
-    try:
-        refuse_inputs_as_outputs(inputs, [*outputs_spec, *([opts["events"]] if opts["events"] else [])])
-        outputs = build_outputs(opts)
-        _crash_tolerance(outputs, opts.get("fragmented"))
-        events = EventWriter.open(opts["events"], overwrite=opts["overwrite"]) if opts["events"] else None
-    except BaseException:
-        for source in inputs:
-            source.stop()
-        raise
-    pipeline = Pipeline(inputs, outputs, transforms, on_event=events.write if events else None,
-                        on_error=opts["on_error"], video=not opts["no_video"],
-                        audio=not opts["no_audio"], max_buffer_size=opts["max_buffer"])
-    reporter = Reporter(enabled=not opts["quiet"])
-    if opts.get("verbose") and not opts["quiet"]:
-        _describe(inputs, transforms, outputs)
+    job = job_from_context(click.get_current_context(), opts)
+    quiet, verbose = bool(job.quiet), bool(job.verbose) and not job.quiet
+    pipeline = _with_warnings(lambda: Pipeline.from_config(job), quiet=quiet)
+    reporter = Reporter(enabled=not quiet)
+    if verbose:
+        _describe(pipeline.inputs, pipeline.transforms, pipeline.outputs)
     interrupted = signals.attach(pipeline)
-    try:
-        with reporter:
-            stats = pipeline.run(progress=reporter.update)
-    finally:
-        if events is not None:
-            events.close()
-    reporter.summary(stats, outputs, interrupted)
-    if opts.get("verbose") and not opts["quiet"]:
+    with reporter:
+        stats = pipeline.run(progress=reporter.update)
+    reporter.summary(stats, pipeline.outputs, interrupted)
+    if verbose:
         from .progress import summary_line
 
         click.echo(summary_line(stats, interrupted), err=True)
-    _warn(stats, outputs, opts)
+    if not quiet:
+        _warn(stats, pipeline.outputs, job.on_error or "fail")
     if interrupted:
         sys.exit(int(interrupted[-1]))
+
+
+def job_from_context(ctx: click.Context, opts: dict[str, Any]) -> Any:
+    """The job (:class:`~mstg.job.RunConfig`) ``mstg run``'s flags describe: the flags given on
+    the command line over the preset's (:data:`mstg.job.FLAGS` maps each flag onto a field)."""
+    from click.core import ParameterSource
+
+    from ..job import from_flags
+
+    given = {name: value for name, value in opts.items()
+             if ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT)}
+    job = from_flags(given)
+    if opts.get("preset"):
+        from .presets_cmd import preset_job
+
+        job = preset_job(opts["preset"]).merge(job)
+        usage = f"e.g. mstg run --preset {opts['preset']} -i INPUT -o OUTPUT"
+        name = os.path.splitext(os.path.basename(opts["preset"]))[0]
+        if not any(i.spec for i in job.inputs):
+            raise UsageError(f"preset '{name}' names no input: give one with -i", hint=usage)
+        if not any(o.spec for o in job.outputs):
+            raise UsageError(f"preset '{name}' names no output: give one with -o", hint=usage)
+    if not any(o.spec for o in job.outputs):
+        raise UsageError("no output: give one with -o (a file, '-' for stdout, or null)")
+    for out in job.outputs:
+        refuse_binary_on_terminal([out.spec or ""], out.format)
+    if job.events == "-" and any(o.spec == "-" for o in job.outputs):
+        raise UsageError("stdout cannot carry both media (-o -) and events (--events -)")
+    return job
+
+
+def job_from_args(args: list[str]) -> Any:
+    """The job of ``mstg run ARGS`` without running it (for tests and tools).
+
+    >>> job_from_args(["-i", "testsrc", "--duration", "1", "-o", "null"]).inputs[0].duration
+    1.0
+    """
+    ctx = run.make_context("run", list(args))
+    with ctx:
+        return job_from_context(ctx, dict(ctx.params))
+
+
+def _with_warnings(build: Any, *, quiet: bool) -> Any:
+    """Run ``build``; the warnings it raises (a broken plugin nobody picked) go to stderr."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = build()
+    for warning in caught if not quiet else ():
+        click.echo(f"warning: {warning.message}", err=True)
+    return result
 
 
 def _describe(inputs: list[Any], transforms: list[Any], outputs: list[Any]) -> None:
@@ -208,13 +240,14 @@ def _describe(inputs: list[Any], transforms: list[Any], outputs: list[Any]) -> N
         click.echo(f"output: {out.name}{detail}", err=True)
 
 
-def _warn(stats: Any, outputs: list[Any], opts: dict[str, Any]) -> None:
+def _warn(stats: Any, outputs: list[Any], on_error: str) -> None:
     """What went wrong without stopping the run, on stderr (the terminal's summary already
     counts corrupt packets)."""
-    if opts["quiet"]:
-        return
     if stats.decode_errors and not sys.stderr.isatty():
         click.echo(f"warning: {stats.decode_errors} corrupt packet(s) skipped", err=True)
+    for unused in stats.unused_inputs:
+        click.echo(f"warning: input not used: {unused} (pick tracks per input: "
+                   "-i 'FILE::audio-track=none')", err=True)
     for unused in stats.unused_transforms:
         click.echo(f"warning: not run: {unused}", err=True)
     for out in outputs:
@@ -222,18 +255,9 @@ def _warn(stats: Any, outputs: list[Any], opts: dict[str, Any]) -> None:
             click.echo(f"warning: nothing was written to {out.name}: no frames reached it "
                        "(past the end with --start? an empty input?)", err=True)
     if stats.transform_errors:
-        done = "dropped" if opts["on_error"] == "skip" else "passed on untouched"
+        done = "dropped" if on_error == "skip" else "passed on untouched"
         click.echo(f"warning: the transforms failed on {stats.transform_errors} frame(s), {done} "
-                   f"(--on-error {opts['on_error']})", err=True)
-
-
-def _crash_tolerance(outputs: list[Any], fragmented: bool | None) -> None:
-    """--fragmented / --no-fragmented for every file output (None: live inputs decide)."""
-    from ..outputs.file import FileOutput
-
-    for out in outputs:
-        if isinstance(out, FileOutput):
-            out.fragmented = fragmented
+                   f"(--on-error {on_error})", err=True)
 
 
 class _Signals:
@@ -257,8 +281,8 @@ class _Signals:
     def _handle(self, signum: int, _frame: Any) -> None:
         status = ExitStatus.INTERRUPTED if signum == signal.SIGINT else ExitStatus.TERMINATED
         if self.received:
-            for out in getattr(self.pipeline, "outputs", ()):
-                getattr(out, "discard_partial", lambda: None)()
+            for out in self.pipeline.outputs if self.pipeline is not None else ():
+                out.discard_partial()
             os._exit(int(status))
         self.received.append(status)
         if self.pipeline is None:

@@ -49,14 +49,6 @@ def usage_message(exc: click.UsageError) -> str:
     return exc.format_message()
 
 
-def preset_message(exc: click.BadParameter, value: Any) -> str:
-    """The message for a preset's value that ``exc`` refused (``crf: abc``): in mstg's words
-    for numbers and choices, a callback's own message otherwise."""
-    if exc.param is not None and _reworded(exc.param) and _CLICK_VALUE.match(exc.message):
-        return bad_value(exc.param, value)
-    return exc.message
-
-
 def _reworded(param: click.Parameter) -> bool:
     return isinstance(param.type, (click.Choice, click.IntRange, click.FloatRange,
                                    click.types.IntParamType, click.types.FloatParamType))

@@ -105,6 +105,10 @@ class Output:
     def _finish(self) -> None:
         """Called once when every track is done."""
 
+    def discard_partial(self) -> None:
+        """Remove what is not finished (a file under its temporary name): a second Ctrl-C,
+        or a job that cannot start. Nothing by default."""
+
     def describe(self) -> dict[str, Any]:
         return {"name": self.name, "frames": dict(self.frames_written)}
 

@@ -4,12 +4,12 @@ Presets are looked up among the bundled ones, then in ``$XDG_CONFIG_HOME/mstg/pr
 read from a path. Reading is safe (YAML is composed into nodes; no tags, no code) and every
 problem names its ``file:line:column`` and key path::
 
-    from mstg.cli.presets_cmd import preset_options   # the keys: mstg run's flags
     from mstg.presets import load_preset
 
-    preset = load_preset("barcode-scanner", preset_options())
+    preset = load_preset("barcode-scanner")     # the keys: mstg run's long flags
     preset.options["inputs"], [step.spec for step in preset.transforms]
     # (('cam0',), ['barcode'])
+    job = preset.to_config()                    # a preset is a job: mstg.job.RunConfig
 
 A broken preset raises :class:`PresetError` (a :class:`~mstg.errors.UsageError`) whose
 ``problems`` list everything found.
@@ -22,10 +22,10 @@ from pathlib import Path
 
 from .document import PresetError, Problem, compose
 from .lookup import PresetFile, bundled_dir, find_preset, is_path, list_presets, user_dir
-from .schema import Checker, Option, Preset, TransformStep
+from .schema import Checker, Option, Preset, TransformStep, preset_keys
 
 __all__ = ["Preset", "PresetError", "PresetFile", "Problem", "Option", "TransformStep",
-           "load_preset", "read_preset", "find_preset", "list_presets", "bundled_dir",
+           "load_preset", "read_preset", "preset_keys", "find_preset", "list_presets", "bundled_dir",
            "user_dir", "is_path"]
 
 
@@ -33,8 +33,8 @@ def load_preset(ref: str, options: Mapping[str, Option] | None = None, *, deep: 
                 environ: Mapping[str, str] | None = None) -> Preset:
     """The preset ``ref`` names (a bundled or user preset's name, or a path), checked.
 
-    ``options`` are the keys besides version, name, description and transforms; ``deep=False``
-    reads only the name and description.
+    ``options`` are the keys besides version, name, description and transforms (default:
+    :func:`~mstg.presets.schema.preset_keys`); ``deep=False`` reads only the name and description.
     """
     found = find_preset(ref, environ)
     return read_preset(found.path, options, deep=deep, source=found.source)

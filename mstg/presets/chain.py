@@ -8,6 +8,7 @@ one validation. Each problem is located at the parameter's key (unknown) or valu
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,13 +16,27 @@ from ..errors import MstgError
 from .document import MappingNode, Node, ScalarNode, SequenceNode, describe, scalar
 
 if TYPE_CHECKING:
-    from .schema import Checker, TransformStep
+    from .schema import Checker
 
-__all__ = ["check_chain"]
+__all__ = ["check_chain", "TransformStep"]
 
 CHAIN_KEY = "transforms"
 _BAD = object()
 Param = tuple[str, Node, Any, Node]
+
+
+@dataclass(frozen=True)
+class TransformStep:
+    """One transform of a preset's chain: its name (or ``file.py:Class``) and parameters."""
+
+    spec: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def build(self, registry: Any = None) -> Any:
+        """The transform, validated the way ``-t`` is."""
+        from ..transforms.registry import load_transform
+
+        return load_transform(self.spec, self.params, registry=registry)
 
 
 def check_chain(checker: Checker, node: Node) -> list[TransformStep]:
@@ -56,7 +71,6 @@ def _step(checker: Checker, node: Node, path: str) -> TransformStep | None:
 def _spec_step(checker: Checker, node: ScalarNode, path: str) -> TransformStep | None:
     """``- "blur:sigma=3"``: the ``-t`` syntax, checked by the same code."""
     from ..transforms.registry import load_transform
-    from .schema import TransformStep
 
     text = scalar(node)
     if not isinstance(text, str) or not text.strip():
@@ -76,7 +90,6 @@ def _mapping_step(checker: Checker, spec: str, name_node: Node, params_node: Nod
     """``- blur: {sigma: 3}``: each parameter checked alone (to say which), then all together."""
     from ..transforms.params import convert, parameters, validate
     from ..transforms.registry import create
-    from .schema import TransformStep
 
     params = _params(checker, params_node, path)
     cls, label = _transform_class(checker, spec, name_node, path)

@@ -1,9 +1,10 @@
 """What a preset may hold, checked key by key: every problem located at its line and column.
 
 A preset is a mapping: ``version: 1``, an optional ``name`` and ``description``, the
-``transforms`` chain, and the keys of an :class:`Option` table (``mstg run``'s flags, built by
-:func:`mstg.cli.presets_cmd.preset_options`). Transform parameters go through the same
-validation as ``-t`` (:mod:`mstg.transforms.params`).
+``transforms`` chain, and the keys of an :class:`Option` table (``mstg run``'s long flags,
+from the job description's flag table: :func:`preset_keys`). A checked preset *is* a job:
+:meth:`Preset.to_config`. Transform parameters go through the same validation as ``-t``
+(:mod:`mstg.transforms.params`).
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .chain import CHAIN_KEY, check_chain
+from .chain import CHAIN_KEY, TransformStep, check_chain
 from .document import (MappingNode, Node, Problem, ScalarNode, SequenceNode, describe, located,
                        scalar)
 
-__all__ = ["Option", "TransformStep", "Preset", "Checker", "METADATA_KEYS", "CHAIN_KEY"]
+__all__ = ["Option", "TransformStep", "Preset", "Checker", "METADATA_KEYS", "CHAIN_KEY", "preset_keys"]
 
 METADATA_KEYS = ("version", "name", "description")
 VERSION = 1
@@ -37,20 +38,6 @@ class Option:
     multiple: bool = False
     flag: bool = False
     convert: Callable[[Any], Any] | None = None
-
-
-@dataclass(frozen=True)
-class TransformStep:
-    """One transform of a preset's chain: its name (or ``file.py:Class``) and parameters."""
-
-    spec: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-    def build(self, registry: Any = None) -> Any:
-        """The transform, validated the way ``-t`` is."""
-        from ..transforms.registry import load_transform
-
-        return load_transform(self.spec, self.params, registry=registry)
 
 
 @dataclass
@@ -74,6 +61,28 @@ class Preset:
         registry = Registry.discover()
         return [step.build(registry) for step in self.transforms or []]
 
+    def to_config(self) -> Any:
+        """The job this preset describes (a :class:`~mstg.job.RunConfig`)."""
+        from ..job import from_flags
+
+        job = from_flags(self.options)
+        if self.transforms is not None:
+            job.transforms = [{step.spec: dict(step.params)} for step in self.transforms]
+        return job
+
+
+def preset_keys() -> dict[str, Option]:
+    """The keys a preset may hold besides version/name/description/transforms: one per flag
+    of ``mstg run`` (:data:`mstg.job.FLAGS`), checked by the job field's own check.
+
+    >>> preset_keys()["video-codec"].dest, preset_keys()["inputs"].multiple
+    ('video_codec', True)
+    """
+    from ..job import FLAGS
+
+    return {flag.key: Option(flag.key, flag.dest, multiple=flag.multiple, flag=flag.flag, convert=flag.check)
+            for flag in FLAGS.values()}
+
 
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
@@ -89,7 +98,7 @@ class Checker:
                  deep: bool = True) -> None:
         self.file = file
         self.base = base
-        self.options = dict(options or {})
+        self.options = dict(preset_keys() if options is None else options)
         self.deep = deep
         self.problems: list[Problem] = []
         self._registry: Any = None
