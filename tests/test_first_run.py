@@ -255,22 +255,22 @@ def test_a_yaml_tag_does_not_stop_validate_from_reporting_the_rest(tmp_path: Pat
     assert error_lines(result) == [
         f"error: {preset}:2:9: YAML tags are not allowed in a preset (found !!python/object:os.system)",
         f"error: {preset}:5:19: YAML tags are not allowed in a preset (found !big)",
-        f"error: {preset}:3:6: crf: expects an integer between 0 and 63, got 'abc'",
+        f"error: {preset}:3:6: crf: expected an integer 0..63, got 'abc'",
         f"error: {preset}:6:5: transforms[1]: unknown transform 'blurr' (did you mean 'blur'?)",
         "hint: 'mstg transforms' lists them"]
 
 
 # bad flag values, in mstg's words ------------------------------------------------------------
 @pytest.mark.parametrize("args, message", [
-    (["run", "--crf", "abc", "-o", "null"], "error: --crf expects an integer between 0 and 63, got 'abc'"),
-    (["run", "--crf", "99", "-o", "null"], "error: --crf must be between 0 and 63, got 99"),
-    (["run", "--duration", "-1", "-o", "null"], "error: --duration must be above 0, got -1"),
-    (["run", "--sample-rate", "5", "-o", "null"], "error: --sample-rate must be between 1000 and 768000, got 5"),
-    (["run", "--on-error", "later", "-o", "null"], "error: --on-error must be one of fail, skip, pass; got 'later'"),
+    (["run", "--crf", "abc", "-o", "null"], "error: --crf: expected an integer 0..63, got 'abc'"),
+    (["run", "--crf", "99", "-o", "null"], "error: --crf: expected an integer 0..63, got '99'"),
+    (["run", "--duration", "-1", "-o", "null"], "error: --duration: expected a number above 0, got '-1'"),
+    (["run", "--sample-rate", "5", "-o", "null"], "error: --sample-rate: expected an integer 1000..768000, got '5'"),
+    (["run", "--on-error", "later", "-o", "null"], "error: --on-error: expected one of fail, skip, pass, got 'later'"),
     (["run", "--size", "big", "-o", "null"], "error: --size: 'big' is not WIDTHxHEIGHT"),
     (["probe"], "error: missing argument 'INPUT'."),
 ])
-def test_a_bad_flag_value_is_worded_as_mstg_words_it(args: list[str], message: str) -> None:
+def test_a_bad_flag_value_is_worded_as_in_a_preset(args: list[str], message: str) -> None:
     result = run_mstg(*args)
     lines = error_lines(result)
     assert result.returncode == 2 and len(lines) == 2 and lines[0].startswith(message), lines
