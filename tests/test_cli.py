@@ -61,13 +61,13 @@ def test_bad_input_gives_one_error_line_and_a_distinct_status(tmp_path: Path, ar
 
 @pytest.mark.parametrize("args, message, hint", [
     (["run", "-i", "demo", "-o", "out.mp4", "--crf", "99"],
-     "error: --crf must be between 0 and 63, got 99", "'mstg run --help' lists the options"),
+     "error: --crf: expected an integer 0..63, got '99'", "'mstg run --help' lists the options"),
     (["run", "-i", "demo", "-o", "out.mp4", "--crf", "abc"],
-     "error: --crf expects an integer between 0 and 63, got 'abc'", "'mstg run --help' lists the options"),
+     "error: --crf: expected an integer 0..63, got 'abc'", "'mstg run --help' lists the options"),
     (["run", "--on-error", "later", "-o", "null"],
-     "error: --on-error must be one of fail, skip, pass; got 'later'", "'mstg run --help' lists the options"),
+     "error: --on-error: expected one of fail, skip, pass, got 'later'", "'mstg run --help' lists the options"),
     (["run", "--colour"], "error: no such option '--colour'", "'mstg run --help' lists the options"),
-    (["run", "-i", "demo", "--duration", "-1", "-o", "null"], "error: --duration must be above 0, got -1",
+    (["run", "-i", "demo", "--duration", "-1", "-o", "null"], "error: --duration: expected a number above 0, got '-1'",
      "'mstg run --help' lists the options"),
     (["probe"], "error: missing argument 'INPUT'.", "'mstg probe --help' lists the options"),
     (["rnu"], "error: no such command 'rnu'.", "'mstg --help' lists the commands"),

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import os
 import pty
-import re
 import select
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import probe, run_mstg
@@ -158,7 +158,6 @@ def test_the_hinted_resample_does_what_was_asked(clip: Path, tmp_path: Path) -> 
 # a glob over a folder of pictures and other files -------------------------------------------
 def test_a_glob_over_a_mixed_folder_reads_the_pictures_and_names_what_was_skipped(tmp_path: Path) -> None:
     import cv2
-    import numpy as np
 
     folder = tmp_path / "scans"
     folder.mkdir()
@@ -261,79 +260,18 @@ def test_a_yaml_tag_does_not_stop_validate_from_reporting_the_rest(tmp_path: Pat
         "hint: 'mstg transforms' lists them"]
 
 
-# progress and the summary ---------------------------------------------------------------------
-def test_progress_labels_its_times_and_the_summary_after_ctrl_c_says_interrupted(tmp_path: Path) -> None:
-    import fcntl
-    import signal
-    import struct
-    import termios
-
-    out = tmp_path / "out.mkv"
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 160, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-m", "mstg", "run", "-i", "testsrc", "--duration", "60",
-                             "--realtime", "-o", str(out)], stdout=subprocess.DEVNULL, stderr=slave,
-                            stdin=subprocess.DEVNULL, env={**os.environ, "TERM": "xterm"})
-    os.close(slave)
-    shown = bytearray()
-    deadline = time.monotonic() + 60
-    while b"left" not in shown and time.monotonic() < deadline and proc.poll() is None:
-        if select.select([master], [], [], 0.2)[0]:
-            shown += os.read(master, 65536)
-    proc.send_signal(signal.SIGINT)  # Ctrl-C: the run finishes cleanly
-    while time.monotonic() < deadline:
-        if not select.select([master], [], [], 0.2)[0]:
-            if proc.poll() is not None:
-                break
-            continue
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(master)
-    assert proc.wait(timeout=30) == 130
-    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.decode(errors="replace"))  # colours, cursor moves
-    assert "elapsed 0:00:0" in text and " left " in text  # the progress bar's times, each labelled
-    summary = [line for line in text.splitlines() if line.startswith("mstg: ")]
-    assert len(summary) == 1 and summary[0].startswith("mstg: interrupted (Ctrl-C), "), text
-    assert probe(out)["video"]  # what was written before Ctrl-C plays
-
-
-# shell completion -------------------------------------------------------------------------------
-def complete(words: str) -> list[str]:
-    """What ``mstg`` offers for the last of ``words`` (click's bash protocol, as documented)."""
-    env = {"_MSTG_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1)}
-    result = run_mstg(env=env)
-    assert result.returncode == 0, result.stderr.decode()
-    return [line.split(",", 1)[1] for line in result.stdout.decode().splitlines()]
-
-
-def test_completion_offers_transform_names_parameters_and_choices() -> None:
-    assert complete("mstg run -t bl") == ["blur"]
-    assert complete("mstg run -t blur:") == ["blur:sigma="]
-    assert complete("mstg run -t crop:x=3,") == ["crop:x=3,y=", "crop:x=3,width=", "crop:x=3,height="]
-    assert complete("mstg run -t flip:direction=v") == ["flip:direction=vertical"]
-    assert "barcode:formats=qr_code,ean_13" in complete("mstg run -t barcode:formats=qr_code,e")
-    assert sorted(complete("mstg run --preset to-")) == ["to-gif", "to-web-mp4"]
-
-
-def test_completion_in_bash_completes_after_the_colon(tmp_path: Path) -> None:
-    import shutil
-
-    bin_dir = Path(sys.executable).parent
-    if not (bin_dir / "mstg").exists() or shutil.which("bash") is None:
-        pytest.skip("needs bash and the mstg script installed beside this Python")
-    script = tmp_path / "complete.sh"
-    script.write_text(
-        'eval "$(_MSTG_COMPLETE=bash_source mstg)"\n'
-        'COMP_LINE="mstg run -t blur:"; COMP_POINT=${#COMP_LINE}; COMP_WORDS=(mstg run -t blur :); COMP_CWORD=4\n'
-        '_mstg_completion mstg 2>/dev/null; printf "[%s]\\n" "${COMPREPLY[@]}"\n'
-        'COMPREPLY=(); COMP_LINE="mstg run -t flip:direction=ve"; COMP_POINT=${#COMP_LINE}\n'
-        'COMP_WORDS=(mstg run -t flip : direction = ve); COMP_CWORD=7\n'
-        '_mstg_completion mstg 2>/dev/null; printf "[%s]\\n" "${COMPREPLY[@]}"\n')
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
-    result = subprocess.run(["bash", str(script)], capture_output=True, text=True, env=env, timeout=60)
-    assert result.stdout.splitlines() == ["[sigma=]", "[vertical]"], result.stderr  # what bash puts after ':' / '='
+# bad flag values, in mstg's words ------------------------------------------------------------
+@pytest.mark.parametrize("args, message", [
+    (["run", "--crf", "abc", "-o", "null"], "error: --crf: expected an integer 0..63, got 'abc'"),
+    (["run", "--crf", "99", "-o", "null"], "error: --crf: expected an integer 0..63, got '99'"),
+    (["run", "--duration", "-1", "-o", "null"], "error: --duration: expected a number above 0, got '-1'"),
+    (["run", "--sample-rate", "5", "-o", "null"], "error: --sample-rate: expected an integer 1000..768000, got '5'"),
+    (["run", "--on-error", "later", "-o", "null"], "error: --on-error: expected one of fail, skip, pass, got 'later'"),
+    (["run", "--size", "big", "-o", "null"], "error: --size: 'big' is not WIDTHxHEIGHT"),
+    (["probe"], "error: missing argument 'INPUT'."),
+])
+def test_a_bad_flag_value_is_worded_as_in_a_preset(args: list[str], message: str) -> None:
+    result = run_mstg(*args)
+    lines = error_lines(result)
+    assert result.returncode == 2 and len(lines) == 2 and lines[0].startswith(message), lines
+    assert "not a valid" not in lines[0] and "<=x<=" not in lines[0] and "invalid value" not in lines[0]

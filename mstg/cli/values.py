@@ -1,12 +1,12 @@
-"""Bad flag and preset values in mstg's own words (as transform parameters are worded),
+"""Bad flag values in mstg's own words, as a preset's are worded (:mod:`mstg.job.checks`),
 instead of click's ("'abc' is not a valid integer range.").
 
 >>> import click
 >>> crf = click.Option(["--crf"], type=click.IntRange(0, 63))
 >>> bad_value(crf, "abc")
-"expects an integer between 0 and 63, got 'abc'"
->>> bad_value(crf, "99")
-'must be between 0 and 63, got 99'
+"expected an integer 0..63, got 'abc'"
+>>> bad_value(click.Option(["--duration"], type=click.FloatRange(min=0, min_open=True)), "-1")
+"expected a number above 0, got '-1'"
 """
 
 from __future__ import annotations
@@ -18,38 +18,43 @@ import click
 
 #: What click's own messages start with: the value, as click wrote it.
 _CLICK_VALUE = re.compile(r"^(?P<value>.+?) is not (a valid |in the range |one of )")
-_KINDS = {"integer": "an integer", "float": "a number", "boolean": "true or false"}
 
 
 def bad_value(param: click.Parameter, value: Any) -> str:
-    """Why ``value``, which click refused, does not fit ``param``: ``expects an integer, got
-    'abc'``, ``must be between 0 and 63, got 99``, ``must be one of fail, skip, pass; got
-    'later'``."""
+    """Why ``value``, which click refused, does not fit ``param``: the words a preset's value
+    gets (``expected an integer 0..63, got 'abc'``)."""
+    from ..job.checks import choice, got, integer, number
+
     kind = param.type
     if isinstance(kind, click.Choice):
-        return f"must be one of {', '.join(map(str, kind.choices))}; got {value!r}"
-    number = _number(kind, value)
-    if number is None:
-        limits = _range(kind)
-        within = f" {limits}" if limits != "valid" else ""
-        return f"expects {_KINDS.get(_base(kind), kind.name)}{within}, got {value!r}"
-    return f"must be {_range(kind)}, got {number:g}" if isinstance(number, float) else \
-        f"must be {_range(kind)}, got {number}"
+        check = choice(*(str(c) for c in kind.choices))
+    elif isinstance(kind, (click.IntRange, click.types.IntParamType)):
+        check = integer(getattr(kind, "min", None), getattr(kind, "max", None))
+    elif isinstance(kind, click.FloatRange) and kind.min is not None and kind.max is None:
+        check = number(kind.min, open_min=kind.min_open)
+    else:
+        return f"expected {kind.name}, got {got(value)}"
+    try:
+        check(value)
+    except ValueError as exc:
+        return str(exc)
+    return f"expected {kind.name}, got {got(value)}"
 
 
 def usage_message(exc: click.UsageError) -> str:
     """The message of a command-line mistake; a bad value's in mstg's words
-    (``--crf must be between 0 and 63, got 99``)."""
-    if isinstance(exc, click.BadParameter) and exc.param is not None:
+    (``--crf: expected an integer 0..63, got '99'``)."""
+    if isinstance(exc, click.BadParameter) and not isinstance(exc, click.MissingParameter) \
+            and exc.param is not None and exc.message:
         found = _CLICK_VALUE.match(exc.message)
-        if found and _reworded(exc.param):
-            return f"{_flag(exc.param)} {bad_value(exc.param, _unquote(found.group('value')))}"
+        if found and isinstance(exc.param.type, _REWORDED):
+            return f"{_flag(exc.param)}: {bad_value(exc.param, _unquote(found.group('value')))}"
+        return f"{_flag(exc.param)}: {exc.message}"  # a callback's own words
     return exc.format_message()
 
 
-def _reworded(param: click.Parameter) -> bool:
-    return isinstance(param.type, (click.Choice, click.IntRange, click.FloatRange,
-                                   click.types.IntParamType, click.types.FloatParamType))
+_REWORDED = (click.Choice, click.IntRange, click.FloatRange, click.types.IntParamType,
+             click.types.FloatParamType)
 
 
 def _flag(param: click.Parameter) -> str:
@@ -58,34 +63,7 @@ def _flag(param: click.Parameter) -> str:
 
 
 def _unquote(text: str) -> str:
-    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"" else text
-
-
-def _base(kind: click.ParamType) -> str:
-    return "integer" if isinstance(kind, (click.IntRange, click.types.IntParamType)) else \
-        "float" if isinstance(kind, (click.FloatRange, click.types.FloatParamType)) else kind.name
-
-
-def _number(kind: click.ParamType, value: Any) -> int | float | None:
-    """``value`` as the number ``kind`` takes, or None when it is not one."""
-    base = _base(kind)
-    if isinstance(value, bool) or base not in ("integer", "float"):
-        return None
-    try:
-        number = int(str(value).strip()) if base == "integer" else float(str(value).strip())
-    except ValueError:
-        return None
-    return number
-
-
-def _range(kind: click.ParamType) -> str:
-    low, high = getattr(kind, "min", None), getattr(kind, "max", None)
-    low_open, high_open = getattr(kind, "min_open", False), getattr(kind, "max_open", False)
-    if low is not None and high is not None and not (low_open or high_open):
-        return f"between {low:g} and {high:g}"
-    parts = []
-    if low is not None:
-        parts.append(f"above {low:g}" if low_open else f"at least {low:g}")
-    if high is not None:
-        parts.append(f"below {high:g}" if high_open else f"at most {high:g}")
-    return " and ".join(parts) or "valid"
+    """The value as typed: click quotes text and writes numbers it converted (``-1.0``)."""
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text[:-2] if re.fullmatch(r"-?\d+\.0", text) else text

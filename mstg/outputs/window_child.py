@@ -68,6 +68,8 @@ def _xlib() -> Any:
     x11.XCloseDisplay.argtypes = [vp]
     x11.XSetErrorHandler.argtypes = [_X_ERROR_HANDLER]
     x11.XSetErrorHandler.restype = vp
+    x11.XDefaultScreen.argtypes = [vp]
+    x11.XDisplayWidth.argtypes = x11.XDisplayHeight.argtypes = [vp, ctypes.c_int]
     return x11
 
 
@@ -137,6 +139,40 @@ def _remap(title: str) -> None:
         x11.XCloseDisplay(dpy)
 
 
+#: The share of the screen a window may take at most (room for a title bar and a panel).
+SCREEN_SHARE = 0.9
+
+
+def fit_to_screen(width: int, height: int, screen: tuple[int, int] | None) -> tuple[int, int]:
+    """The window size for a ``width`` x ``height`` picture: as it is when it fits in
+    :data:`SCREEN_SHARE` of ``screen``, else scaled down to fit, the aspect kept.
+
+    >>> fit_to_screen(3026, 1386, (1280, 720))
+    (1152, 528)
+    >>> fit_to_screen(640, 480, (1280, 720)), fit_to_screen(640, 480, None)
+    ((640, 480), (640, 480))
+    """
+    if screen is None:
+        return width, height
+    scale = min(1.0, screen[0] * SCREEN_SHARE / width, screen[1] * SCREEN_SHARE / height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def screen_size() -> tuple[int, int] | None:
+    """The X screen's size in pixels, or None (no X display, or no libX11)."""
+    x11 = _xlib()
+    if x11 is None or not os.environ.get("DISPLAY"):
+        return None
+    dpy = x11.XOpenDisplay(None)
+    if not dpy:
+        return None
+    try:
+        screen = x11.XDefaultScreen(dpy)
+        return int(x11.XDisplayWidth(dpy, screen)), int(x11.XDisplayHeight(dpy, screen))
+    finally:
+        x11.XCloseDisplay(dpy)
+
+
 def _visible(cv2: Any, title: str) -> bool:
     try:
         return bool(cv2.getWindowProperty(title, cv2.WND_PROP_VISIBLE) >= 1)
@@ -176,7 +212,7 @@ def main(argv: list[str]) -> int:
                 break
             if not created:
                 cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
-                cv2.resizeWindow(title, width, height)
+                cv2.resizeWindow(title, *fit_to_screen(width, height, screen_size()))
                 created, remap_at = True, time.monotonic() + REMAP_AFTER_S
             cv2.imshow(title, image)
             key = cv2.waitKey(1)
