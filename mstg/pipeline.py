@@ -149,7 +149,7 @@ class Pipeline:
         self._note_unused_transforms(set(tracks))
         self.stats.live = any(t.live for t in tracks.values())
         first = tracks.get("video") or next(iter(tracks.values()))  # its input's tags and chapters go on
-        self._source_metadata = next((getattr(i, "metadata", None) for i in self.inputs if first in i.tracks), None)
+        self._source_metadata = next((i.metadata for i in self.inputs if first in i.tracks), None)
         self._make_contexts(set(tracks))
         for kind, track in tracks.items():
             file_depth = FILE_VIDEO_BUFFER if kind == "video" and not track.live else None
