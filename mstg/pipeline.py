@@ -253,7 +253,8 @@ class Pipeline:
             for out in chain.flush():
                 self._write(writable, out)
         except InvalidStateError:
-            processor.cancel()  # every sink of this kind is gone
+            processor.cancel()  # every sink of this kind is gone (or done: --frames, one picture)
+            track.stop()  # so the input stops reading it
         except BaseException as exc:
             self._fail(exc)
             processor.cancel()

@@ -95,3 +95,12 @@ def test_odd_sizes_kept_where_the_codec_allows(tmp_path: Path, ext: str, size: t
     assert result.returncode == 0, result.stderr
     stream = ffprobe(out)[0]
     assert (stream["width"], stream["height"]) == size
+
+
+def test_one_picture_stops_reading_the_input(tmp_path: Path) -> None:
+    from mstg import Pipeline, open_input, open_output
+
+    source = make_clip(tmp_path / "long.mkv", seconds=8.0, size=(160, 120), vcodec="ffv1", audio=False)
+    stats = Pipeline([open_input(str(source))], [open_output(str(tmp_path / "first.png"))]).run()
+    assert (tmp_path / "first.png").exists()
+    assert stats.frames_in["video"] < 100  # of 200: the run ends once the picture is written

@@ -46,6 +46,9 @@ class Input(ABC):
     """
 
     live: bool = False
+    #: What the input says of itself for the outputs to carry over: tags, chapters, track
+    #: languages (a :class:`~mstg.metadata.SourceMetadata`), or None.
+    metadata: Any = None
 
     def __init__(self, name: str, *, duration: float | None = None, realtime: bool = False) -> None:
         self.name = name

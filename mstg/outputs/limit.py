@@ -92,6 +92,7 @@ class LimitedReader:
     def _stop(self) -> None:
         self._ended = True
         self._processor.cancel()  # the source no longer waits for this reader
+        self.track.stop()  # and once no output reads it, the input stops reading it
 
     @property
     def readable(self) -> Iterator[Any]:

@@ -108,7 +108,8 @@ class PictureOutput(Output):
                 frame.close()
             self.frames_written["video"] += 1
             if not self.sequence:
-                processor.cancel()  # one picture: the source need not wait for this output
+                processor.cancel()  # one picture: the source need not wait for this output,
+                processor.track.stop()  # and stops reading once no other output needs it
                 return
 
     def _write(self, frame: Any, number: int) -> None:
