@@ -245,3 +245,13 @@ def test_a_worker_that_dies_fails_only_its_own_file(clips: Path, tmp_path: Path)
     assert by_name["one.mp4"]["status"] == by_name["two.mp4"]["status"] == "ok"
     assert len(probe(tmp_path / "out" / "two.mkv")["video"]) == 50
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["one.mkv", "two.mkv"]
+
+
+def test_a_preset_applies_to_every_file_and_flags_win(clips: Path, tmp_path: Path) -> None:
+    result = run_mstg("batch", str(clips / "one.mp4"), str(clips / "two.mp4"), "--preset", "to-gif",
+                      "--fps", "5", "-o", f"{tmp_path}/gif/{{stem}}.gif", "--manifest", str(tmp_path / "m.jsonl"))
+    assert result.returncode == 0, result.stderr.decode()
+    for name, seconds in (("one", 1), ("two", 2)):
+        frames = probe(tmp_path / "gif" / f"{name}.gif")["video"]
+        assert frames[0][1].width == 480  # the preset's size
+        assert len(frames) == 5 * seconds  # the flag's rate over the preset's 12 fps

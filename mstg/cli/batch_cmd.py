@@ -141,4 +141,7 @@ class _Signals:
 
 
 # The batch takes mstg run's transform, preset and output options as they are.
-batch.params[-3:-3] = [p for p in run_command.params if p.name not in NOT_FROM_RUN]
+# (An option of run named like one of the batch's own is left out: the batch's wins.)
+_OWN = {opt for p in batch.params for opt in (*p.opts, *p.secondary_opts)}
+batch.params[-3:-3] = [p for p in run_command.params if p.name not in NOT_FROM_RUN
+                       and not _OWN.intersection((*p.opts, *p.secondary_opts))]
