@@ -20,7 +20,8 @@ from mstg.cli.run import job_from_args, run
 from mstg.job import FLAGS, ConfigError, InputConfig, OutputConfig, RunConfig, from_flags
 
 README = ROOT / "README.md"
-NEEDS_DEVICE = re.compile(r"\bcam\d|\bmic\d|-i screen\b|-o (play|window|speaker)\b|v4l2:|srt://|rtmp://|rtsp://")
+NEEDS_DEVICE = re.compile(r"\bcam\d|\bmic\d|-i screen\b|-o (play|window|speaker)\b|v4l2:|srt://|rtmp://|rtsp://"
+                          r"|whip://|whep://|whip\+https?://")  # WebRTC: tests/test_webrtc_*.py
 
 
 # --- the flag table ------------------------------------------------------------------------
