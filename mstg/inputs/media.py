@@ -23,7 +23,9 @@ def open_container(url: str, *, format: str | None = None, options: dict[str, st
 
     label = label or url
     try:
-        return av.open(url, "r", format=format, options=options or {}, timeout=timeout)
+        # tags that are not UTF-8 (a damaged or odd file) are read with the bad bytes replaced
+        return av.open(url, "r", format=format, options=options or {}, timeout=timeout,
+                       metadata_errors="replace")
     except FileNotFoundError as exc:
         raise InputNotFoundError(f"input not found: {label}") from exc
     except av.error.InvalidDataError as exc:
