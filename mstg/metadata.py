@@ -47,7 +47,15 @@ def _content_tags(tags: Any) -> dict[str, str]:
 
 
 def read_metadata(container: Any, streams: list[Any]) -> SourceMetadata:
-    """The metadata of an open PyAV input ``container``, with the tags of ``streams``."""
+    """The metadata of an open PyAV input ``container``, with the tags of ``streams``; none
+    where it cannot be read (tags that are not UTF-8 in a damaged file)."""
+    try:
+        return _read(container, streams)
+    except (UnicodeDecodeError, ValueError, TypeError, KeyError):
+        return SourceMetadata()
+
+
+def _read(container: Any, streams: list[Any]) -> SourceMetadata:
     chapters = []
     for chapter in container.chapters() if hasattr(container, "chapters") else []:
         tb = chapter["time_base"]
