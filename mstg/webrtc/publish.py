@@ -15,6 +15,7 @@ import os
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from ..context import RunContext
 from ..errors import OutputError
 from ..outputs.file import EncodeOptions, parse_bitrate
 from .loop import LoopThread
@@ -74,7 +75,7 @@ class WhipPublishOutput(PeerOutput):
         self.pc: Any = None
         self.resource: str | None = None
 
-    def start(self) -> None:
+    def start(self, context: RunContext | None = None) -> None:
         try:
             self.loop.run(self._publish(), timeout=60)
         except BadOffer as exc:
@@ -86,7 +87,7 @@ class WhipPublishOutput(PeerOutput):
         except Exception as exc:  # noqa: BLE001 - network errors, timeouts
             self.loop.stop()
             raise OutputError(f"cannot publish to {self.url}: {exc or type(exc).__name__}") from None
-        super().start()
+        super().start(context)
 
     async def _publish(self) -> None:
         import aiohttp
