@@ -149,8 +149,6 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
         live = spec.split(":", 1)[0].lower() in LIVE_SCHEMES
         common.pop("fps")
         return MediaInput(spec, live=live, timeout=timeout, reconnect=reconnect, **common)
-    if _URL.match(spec) and fps is not None:
-        raise UsageError("--input-fps: only for files, pipes, images, cameras, the screen and the demo")
     if format is None and is_image_spec(spec) and not is_animated(spec):
         _refuse(start=start, where=_SEEKABLE)
         return ImageInput(spec, fps=fps or 25.0, duration=duration, realtime=realtime)
