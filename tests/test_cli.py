@@ -48,7 +48,7 @@ def test_help_shows_examples() -> None:
     (["-i", "testsrc", "--start", "3", "-o", "out.mp4"], 2, "error: --start: only for files, pipes and streams"),
     (["-i", "demo", "--start", "1", "-o", "out.mp4"], 2, "error: --start: only for files, pipes and streams"),
     (["-i", "testsrc", "--input-fps", "5", "-o", "out.mp4"], 2, "put the rate in it: testsrc=rate=60"),
-    (["-i", "-", "--input-format", "rawvideo", "-o", "out.mp4"], 2, "raw video needs its picture size"),
+    (["-i", "-", "--input-format", "rawvideo", "-o", "out.mp4"], 2, "error: raw video needs its picture size: --input-size WxH"),
     (["-i", "demo", "-o", "out.mp4", "-o", "./out.mp4"], 2, "error: the same output is named twice"),
 ])
 def test_bad_input_gives_one_error_line_and_a_distinct_status(tmp_path: Path, args: list[str],
