@@ -32,7 +32,7 @@ _EXPORTS = {
     "MstgError": "errors", "ExitStatus": "errors", "InvalidStateError": "errors",
     "InputError": "errors", "InputNotFoundError": "errors", "OutputError": "errors",
     "OutputExistsError": "errors", "TransformError": "errors", "UsageError": "errors",
-    "DeviceError": "errors", "OptionError": "errors",
+    "DeviceError": "errors", "OptionError": "errors", "ParameterError": "errors",
     "MstgWarning": "errors",
     "RunConfig": "job", "InputConfig": "job", "OutputConfig": "job", "ConfigError": "job",
 }
@@ -42,8 +42,8 @@ __all__ = ["__version__", *_EXPORTS]
 if TYPE_CHECKING:  # pragma: no cover
     from .chain import TransformChain
     from .errors import (DeviceError, ExitStatus, InputError, InputNotFoundError, InvalidStateError,
-                         MstgError, OptionError, OutputError, OutputExistsError, TransformError,
-                         UsageError)
+                         MstgError, OptionError, OutputError, OutputExistsError, ParameterError,
+                         TransformError, UsageError)
     from .errors import MstgWarning
     from .frames import AudioData, VideoFrame
     from .inputs import Input, open_input

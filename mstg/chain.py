@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .errors import TransformError, UsageError
 from .frames import AudioData, VideoFrame
+from .lazy import lazy_module
 from .transforms.base import EMIT, STOP, Transform
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")
 
 Frame = VideoFrame | AudioData
 EventSink = Callable[[dict[str, Any]], None]

@@ -11,6 +11,8 @@ Every exception is also the matching builtin (``FileNotFoundError``, ``ValueErro
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from enum import IntEnum
 
 
@@ -97,11 +99,63 @@ class InvalidStateError(MstgError, RuntimeError):
     """An operation on a track or generator that has ended (like the DOM's InvalidStateError)."""
 
 
-class OptionError(UsageError):
-    """Options given where they do not apply, as structured fields: ``parameters`` (the
-    Python names, e.g. ``size``), their ``values``, the ``scope`` they belong to (``input``,
-    ``output``, ``run``) and ``allowed``, where they apply. The message names the Python
-    parameters; the command line names its flags instead (:meth:`phrased`).
+_FIELD = re.compile(r"\{\{|\}\}|\{(\w+)(=?)\}")
+
+
+def braces(text: str) -> str:
+    """``text`` for a :class:`ParameterError` template, as it is (its braces doubled)."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+class ParameterError(UsageError):
+    """A usage error about named parameters, as structured fields: ``parameters`` (the Python
+    names, e.g. ``audio_codec``), their ``values`` and the ``scope`` they belong to (``input``,
+    ``output``, ``run``). The message (and hint) is a template: ``{name}`` is a parameter's
+    name, ``{name=}`` its name and value (``{{`` and ``}}``: braces). The message names the
+    Python parameters; the command line names its flags instead (:meth:`phrased`).
+
+    >>> error = ParameterError("{audio_codec=}: the audio transforms need decoded audio",
+    ...                        {"audio_codec": "copy"}, scope="output")
+    >>> str(error)
+    "audio_codec='copy': the audio transforms need decoded audio"
+    >>> error.phrased({"audio_codec": "--audio-codec"}.get)
+    '--audio-codec copy: the audio transforms need decoded audio'
+    """
+
+    def __init__(self, template: str, given: dict[str, object], *, scope: str,
+                 hint: str | None = None) -> None:
+        self.template = template
+        self.hint_template = hint
+        self.parameters = list(given)
+        self.values = dict(given)
+        self.scope = scope
+        super().__init__(self.phrased(), hint=self.phrased_hint())
+
+    def phrased(self, name_of: Callable[[str], str | None] | None = None) -> str:
+        """The message with each parameter named by ``name_of(parameter)`` (a flag's name,
+        ``--flag value`` with its value), or by its Python name (``name=value``) without one."""
+        return self._fill(self.template, name_of)
+
+    def phrased_hint(self, name_of: Callable[[str], str | None] | None = None) -> str | None:
+        """The hint, with parameters named as :meth:`phrased` names them."""
+        return None if self.hint_template is None else self._fill(self.hint_template, name_of)
+
+    def _fill(self, template: str, name_of: Callable[[str], str | None] | None) -> str:
+        def field(match: re.Match[str]) -> str:
+            name, with_value = match.group(1), bool(match.group(2))
+            if name is None:  # {{ or }}: a brace
+                return match.group(0)[0]
+            flag = name_of(name) if name_of is not None else None
+            if flag is None:  # Python's names (or a parameter with no flag)
+                return f"{name}={self.values.get(name)!r}" if with_value else name
+            return f"{flag} {self.values.get(name)}" if with_value else flag
+
+        return _FIELD.sub(field, template)
+
+
+class OptionError(ParameterError):
+    """Options given where they do not apply: a :class:`ParameterError` with ``allowed``, where
+    they apply.
 
     >>> error = OptionError({"size": (640, 480)}, scope="input", allowed="cameras and the demo")
     >>> str(error)
@@ -111,14 +165,7 @@ class OptionError(UsageError):
     """
 
     def __init__(self, given: dict[str, object], *, scope: str, allowed: str, hint: str | None = None) -> None:
-        self.parameters = list(given)
-        self.values = dict(given)
-        self.scope = scope
         self.allowed = allowed
-        super().__init__(self.phrased(lambda name: name), hint=hint)
-
-    def phrased(self, name_of: object) -> str:
-        """The message with each parameter named by ``name_of(parameter)`` (a flag's name)."""
-        names = [name_of(p) or p for p in self.parameters]  # type: ignore[operator]
-        return f"{', '.join(names)}: only for {self.allowed}"
-
+        names = ", ".join("{%s}" % name for name in given)
+        super().__init__(f"{names}: only for {braces(allowed)}", given,
+                         scope=scope, hint=hint)

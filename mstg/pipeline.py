@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .chain import EventSink, TransformChain
 from .context import RunContext
-from .errors import InputError, InvalidStateError, MstgError, OutputError, UsageError
+from .errors import InputError, InvalidStateError, MstgError, OutputError, ParameterError, UsageError, braces
 from .frames import keep_freed_buffers, limit_opencv_threads
 from .identity import refuse_inputs_as_outputs
 from .inputs.base import Input
@@ -192,21 +192,25 @@ class Pipeline:
         """A stream copy (``--audio-codec copy``): the input hands over its packets undecoded.
         Only where nothing needs the samples: no transform of that kind, every consumer
         copying (or the null output), an input that reads packets (a file, pipe or URL)."""
-        flag = f"--{kind}-codec copy"
+        param = f"{kind}_codec"
+        flag = "{%s=}" % param
+        given = {param: "copy"}
         if chain.transforms:
-            names = ", ".join(t.name for t in chain.transforms)
-            raise UsageError(f"{flag}: the {kind} transforms ({names}) need decoded {kind}",
-                             hint=f"name an encoder instead, e.g. --{kind}-codec "
-                                  f"{'libx264' if kind == 'video' else 'aac'}")
+            names = braces(", ".join(t.name for t in chain.transforms))
+            raise ParameterError(f"{flag}: the {kind} transforms ({names}) need decoded {kind}", given,
+                                 scope="output", hint="name an encoder instead, e.g. {%s} %s"
+                                 % (param, "libx264" if kind == "video" else "aac"))
         for out in consumers:
             if kind not in out.copies and not isinstance(out, NullOutput):
-                raise UsageError(f"{flag}: {out.name} needs decoded {kind}, which a copy does not give")
+                raise ParameterError(f"{flag}: {braces(out.name)} needs decoded {kind}, which a copy "
+                                     "does not give", given, scope="output")
         source = next(i for i in self.inputs if track in i.tracks)
         try:
             source.copy_packets(kind)
         except NotImplementedError:
-            raise UsageError(f"{flag}: {source.name} makes its {kind} itself; there are no packets "
-                             "to copy", hint="copies are of files, pipes and streams") from None
+            raise ParameterError(f"{flag}: {braces(source.name)} makes its {kind} itself; there are "
+                                 "no packets to copy", given, scope="output",
+                                 hint="copies are of files, pipes and streams") from None
 
     def _make_contexts(self, kinds: set[str]) -> None:
         """What each component gets at start. Live outputs (window, speaker, stream): files

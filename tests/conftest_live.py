@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from helpers import make_flat_clip
+
 ASOUNDRC = """
 pcm.mstgplay {
   @args [ FILE ]
@@ -177,40 +179,8 @@ def window_ids(display: str, title: str) -> list[str]:
     return [line.split()[0] for line in out.splitlines() if f'"{title}"' in line]
 
 
-def make_clip(path: Path, *, seconds: float = 2.0, fps: int = 25, size: tuple[int, int] = (160, 120),
-              bgr: tuple[int, int, int] | None = (40, 200, 90), tone: float | None = None,
-              sample_rate: int = 48000, pix_fmt: str = "yuv420p") -> Path:
-    """A small FFV1 clip: a flat colour (or a frame counter as brightness when ``bgr`` is
-    None) and optionally a sine tone, written with PyAV."""
-    import av
+make_clip = make_flat_clip  # the older name (tests/helpers.py: make_flat_clip)
 
-    width, height = size
-    with av.open(str(path), "w") as out:
-        video = out.add_stream("ffv1", rate=fps)
-        video.width, video.height, video.pix_fmt = width, height, pix_fmt
-        audio = None
-        if tone is not None:
-            audio = out.add_stream("pcm_s16le", rate=sample_rate)
-            audio.layout = "mono"
-        frames = int(seconds * fps)
-        for n in range(frames):
-            picture = np.empty((height, width, 3), np.uint8)
-            picture[:] = bgr if bgr is not None else (n * 5 % 256,) * 3
-            frame = av.VideoFrame.from_ndarray(picture, format="bgr24")
-            frame.pts = n
-            out.mux(video.encode(frame))
-        out.mux(video.encode(None))
-        if audio is not None:
-            total = int(seconds * sample_rate)
-            t = np.arange(total) / sample_rate
-            samples = (np.sin(2 * np.pi * tone * t) * 0.5 * 32767).astype(np.int16)
-            for start in range(0, total, 1024):
-                chunk = av.AudioFrame.from_ndarray(samples[None, start:start + 1024], format="s16",
-                                                   layout="mono")
-                chunk.sample_rate, chunk.pts = sample_rate, start
-                out.mux(audio.encode(chunk))
-            out.mux(audio.encode(None))
-    return path
 
 
 def listening(port: int) -> bool:

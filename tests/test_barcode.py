@@ -13,6 +13,7 @@ import pytest
 import zxingcpp
 
 from conftest import probe, run_mstg
+from helpers import push_pictures
 from mstg.chain import TransformChain
 from mstg.frames import VideoFrame
 from mstg.inputs.demo import DEMO_BARCODES, DemoInput
@@ -68,14 +69,7 @@ def canvas(width: int = 640, height: int = 480) -> np.ndarray:
 
 def run(transform: Barcode, pictures: list[np.ndarray]) -> tuple[list[VideoFrame], list[dict]]:
     """Push BGR pictures through a TransformChain: the frames out and the events."""
-    events: list[dict] = []
-    chain = TransformChain([transform], on_event=events.append)
-    chain.setup({"width": pictures[0].shape[1], "height": pictures[0].shape[0]})
-    out = []
-    for n, picture in enumerate(pictures):
-        frame = VideoFrame.from_ndarray(picture, format="bgr24", timestamp=n * 40_000, index=n)
-        out += chain.push(frame)
-    return out, events
+    return push_pictures([transform], pictures, {"width": pictures[0].shape[1], "height": pictures[0].shape[0]})
 
 
 def corners(event: dict) -> list[tuple[int, int]]:

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from conftest import probe, run_mstg
+from helpers import push_pictures
 from mstg.chain import TransformChain
 from mstg.frames import VideoFrame
 from mstg.inputs.demo import DEMO_BARCODES
@@ -23,14 +24,7 @@ from test_barcode_scan import code_picture, write_clip
 
 
 def run(transform: Barcode, pictures: list[np.ndarray]) -> tuple[list[VideoFrame], list[dict]]:
-    events: list[dict] = []
-    chain = TransformChain([transform], on_event=events.append)
-    chain.setup({})
-    out = []
-    for n, picture in enumerate(pictures):
-        out += chain.push(VideoFrame.from_ndarray(picture, format="bgr24", timestamp=n * 40_000,
-                                                  index=n))
-    return out, events
+    return push_pictures([transform], pictures)
 
 
 def test_confirmation_leaves_out_a_one_frame_misread() -> None:

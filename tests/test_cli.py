@@ -13,6 +13,7 @@ import pytest
 
 import mstg
 from conftest import probe, run_mstg
+from helpers import cli
 
 
 def test_help_and_version_do_not_import_the_media_stack() -> None:
@@ -47,7 +48,7 @@ def test_help_shows_examples() -> None:
     (["-i", "testsrc", "--start", "3", "-o", "out.mp4"], 2, "error: --start: only for files, pipes and streams"),
     (["-i", "demo", "--start", "1", "-o", "out.mp4"], 2, "error: --start: only for files, pipes and streams"),
     (["-i", "testsrc", "--input-fps", "5", "-o", "out.mp4"], 2, "put the rate in it: testsrc=rate=60"),
-    (["-i", "-", "--input-format", "rawvideo", "-o", "out.mp4"], 2, "raw video needs its picture size"),
+    (["-i", "-", "--input-format", "rawvideo", "-o", "out.mp4"], 2, "error: raw video needs its picture size: --input-size WxH"),
     (["-i", "demo", "-o", "out.mp4", "-o", "./out.mp4"], 2, "error: the same output is named twice"),
 ])
 def test_bad_input_gives_one_error_line_and_a_distinct_status(tmp_path: Path, args: list[str],
@@ -72,13 +73,14 @@ def test_bad_input_gives_one_error_line_and_a_distinct_status(tmp_path: Path, ar
     (["probe"], "error: missing argument 'INPUT'.", "'mstg probe --help' lists the options"),
     (["rnu"], "error: no such command 'rnu'.", "'mstg --help' lists the commands"),
 ])
-def test_a_wrong_flag_or_value_is_one_error_line_and_a_hint(tmp_path: Path, args: list[str], message: str,
-                                                           hint: str) -> None:
-    result = run_mstg(*args, cwd=tmp_path)
-    lines = result.stderr.decode().splitlines()
+def test_a_wrong_flag_or_value_is_one_error_line_and_a_hint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           args: list[str], message: str, hint: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli(*args)  # in this process: the command line is refused before anything runs
+    lines = result.stderr.splitlines()
     assert result.returncode == 2
     assert len(lines) == 2 and lines[0].startswith(message) and lines[1] == f"hint: {hint}"
-    assert result.stdout == b"" and not (tmp_path / "out.mp4").exists()
+    assert result.stdout == "" and not (tmp_path / "out.mp4").exists()
 
 
 def test_mstg_alone_shows_its_help() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_mstg
+from helpers import cli
 
 
 def ffprobe_json(path: Path, *args: str) -> dict:
@@ -54,8 +55,9 @@ def test_codec_option_reaches_the_encoder(clip: Path, tmp_path: Path) -> None:
 
 
 def test_bufsize_without_maxrate_is_refused(clip: Path, tmp_path: Path) -> None:
-    result = run_mstg("run", "-i", str(clip), "--bufsize", "1M", "-o", str(tmp_path / "x.mp4"))
-    assert result.returncode == 2 and b"--bufsize needs --maxrate" in result.stderr
+    result = cli("run", "-i", str(clip), "--bufsize", "1M", "-o", str(tmp_path / "x.mp4"))
+    assert result.returncode == 2 and result.stderr.startswith("error: --bufsize needs --maxrate")
+    assert not (tmp_path / "x.mp4").exists()
 
 
 def test_audio_rate_and_channels(clip: Path, tmp_path: Path) -> None:

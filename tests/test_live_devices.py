@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from mstg import open_input, open_output
 from mstg.alsa import capture_devices, hardware_pcms, playback_devices
 from mstg.cli.main import cli
+from mstg.cli.errors import status_for
 from mstg.errors import DeviceError, ExitStatus, OutputError, UsageError
 from mstg.inputs.devices import is_device_spec
 from mstg.inputs.microphone import alsa_name
@@ -91,17 +92,20 @@ def test_a_non_video_node_is_not_a_camera() -> None:
 
 
 def test_capture_settings_go_only_where_they_apply() -> None:
-    with pytest.raises(UsageError, match="--sample-rate does not apply to cam0"):
+    with pytest.raises(UsageError, match="^sample_rate does not apply to cam0") as refused:
         open_input("cam0", sample_rate=16000)
-    with pytest.raises(UsageError, match="--input-size and --input-fps do not apply to mic0"):
+    assert refused.value.phrased(lambda name: None) == str(refused.value)
+    assert status_for(refused.value)[:2] == (2, "--sample-rate does not apply to cam0 (a camera)")
+    with pytest.raises(UsageError, match="^size and fps do not apply to mic0"):
         open_input("mic0", size=(640, 480), fps=30)
-    with pytest.raises(UsageError, match="--input-pixel-format does not apply to screen"):
+    with pytest.raises(UsageError, match="^pixel_format does not apply to screen"):
         open_input("screen", pixel_format="mjpeg")
     with pytest.raises(UsageError, match="^size: only for cameras") as caught:  # Python's names
         open_input("testsrc", size=(320, 240))
     assert (caught.value.parameters, caught.value.scope) == (["size"], "input")
-    with pytest.raises(UsageError, match="disagree"):
+    with pytest.raises(UsageError, match="^format='mjpeg' and pixel_format='yuyv422' disagree") as caught:
         open_input("cam0", format="mjpeg", pixel_format="yuyv422")
+    assert status_for(caught.value)[1].startswith("--input-format mjpeg and --input-pixel-format yuyv422")
 
 
 def test_a_missing_virtual_camera_says_how_to_make_one() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from conftest_live import make_clip
+from helpers import make_flat_clip
 
 from mstg import Pipeline, open_input, open_output
 from mstg.errors import OutputError
@@ -77,7 +77,7 @@ def decode_ts(data: bytes) -> tuple[list[np.ndarray], list[av.Packet]]:
 
 
 def test_udp_stream_carries_every_frame_paced_and_low_latency(tmp_path: Path) -> None:
-    clip = make_clip(tmp_path / "count.mkv", seconds=2.0, fps=25, bgr=None)  # brightness 5 * n
+    clip = make_flat_clip(tmp_path / "count.mkv", seconds=2.0, fps=25, bgr=None)  # brightness 5 * n
     receiver = UdpReceiver()
     stream = open_output(f"udp://127.0.0.1:{receiver.port}")
     assert stream.live
@@ -96,7 +96,7 @@ def test_udp_stream_carries_every_frame_paced_and_low_latency(tmp_path: Path) ->
 
 
 def test_tcp_stream_and_a_file_from_one_read(tmp_path: Path) -> None:
-    clip = make_clip(tmp_path / "count.mkv", seconds=1.0, fps=25, bgr=None)
+    clip = make_flat_clip(tmp_path / "count.mkv", seconds=1.0, fps=25, bgr=None)
     receiver = TcpReceiver()
     record = tmp_path / "copy.mkv"
     outputs = [open_output(f"tcp://127.0.0.1:{receiver.port}"), open_output(str(record))]

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from conftest import make_clip, probe, run_mstg
+from helpers import start_mstg as mstg
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
 
@@ -66,11 +67,6 @@ def stamp(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def long_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """6 s of 160x120 25 fps H.264 + AAC: long enough to be stopped anywhere in its first 2 s."""
     return make_clip(tmp_path_factory.mktemp("media") / "six.mp4", seconds=6.0, size=(160, 120))
-
-
-def mstg(*args: str, **popen: Any) -> subprocess.Popen:
-    popen.setdefault("stdout", subprocess.DEVNULL)
-    return subprocess.Popen([sys.executable, "-m", "mstg", "run", *args], stderr=subprocess.PIPE, **popen)
 
 
 def wait_for_handlers(proc: subprocess.Popen, timeout: float = 30.0) -> None:

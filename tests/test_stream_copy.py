@@ -90,10 +90,13 @@ def test_copy_refused_where_samples_are_needed(source: Path, tmp_path: Path) -> 
     result = run_mstg("run", "-i", str(source), "-t", "gain:db=-6", "--audio-codec", "copy",
                       "-o", str(tmp_path / "x.mp4"))
     assert result.returncode == 2
-    assert "need decoded audio" in result.stderr.decode()
-    with pytest.raises(UsageError, match="makes its audio itself"):
+    assert result.stderr.decode().startswith("error: --audio-codec copy: the audio transforms (gain)")
+    assert "hint: name an encoder instead, e.g. --audio-codec aac" in result.stderr.decode()
+    # Python callers read Python's names, and the parameter as a field
+    with pytest.raises(UsageError, match="^audio_codec='copy': demo makes its audio itself") as caught:
         Pipeline([open_input("demo", duration=0.2)],
                  [open_output(str(tmp_path / "y.mp4"), options=COPY)]).run()
+    assert caught.value.values == {"audio_codec": "copy"}
 
 
 def test_a_chunk_has_no_samples(source: Path) -> None:

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..errors import ExitStatus, MstgError, MstgWarning, OptionError
+from ..errors import ExitStatus, MstgError, MstgWarning, ParameterError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,10 +35,13 @@ def fail(message: str, status: int, hint: str | None = None) -> None:
 
 def status_for(exc: BaseException) -> tuple[int, str, str | None]:
     """(exit status, message, hint) for an exception."""
-    if isinstance(exc, OptionError):  # the library names parameters; here they are flags
+    if isinstance(exc, ParameterError):  # the library names parameters; here they are flags
         from ..job import flag_for
 
-        return exc.exit_status, exc.phrased(lambda name: flag_for(f"{exc.scope}.{name}")), exc.hint
+        def flag(name: str) -> str | None:
+            return flag_for(f"{exc.scope}.{name}")
+
+        return exc.exit_status, exc.phrased(flag), exc.phrased_hint(flag)
     if isinstance(exc, MstgError):
         return exc.exit_status, str(exc), exc.hint
     if isinstance(exc, BrokenPipeError):

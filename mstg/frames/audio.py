@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from ..errors import InvalidStateError
+from ..lazy import lazy_module
 from .base import _INT_SCALE, SAMPLE_FORMATS, US, _Frame
 
 if TYPE_CHECKING:  # pragma: no cover
     import av
+    import numpy as np
+else:
+    np = lazy_module("numpy")
 
 
 class AudioData(_Frame):

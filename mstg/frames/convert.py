@@ -6,9 +6,14 @@ from __future__ import annotations
 import functools
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+from ..lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")
 
 _CV2: Any = None
 _OPENCV_LIMITED = False

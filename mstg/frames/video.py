@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
+from ..lazy import lazy_module
 from .base import PIXEL_FORMATS, _Frame
 from .convert import (_cv2, _cv2_codes, _nv12_codes, _plane_view, _shape_size, full_range_luma,
                       limited_range_luma, reformat)
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")
 
 #: Decoded layouts whose first plane is the luma (Y) at full size.
 _Y_FIRST = frozenset({"yuv420p", "yuvj420p", "nv12", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p"})

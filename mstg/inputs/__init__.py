@@ -12,7 +12,7 @@ import os
 import re
 from typing import Any
 
-from ..errors import InputNotFoundError, OptionError, UsageError
+from ..errors import InputNotFoundError, OptionError, ParameterError, UsageError
 from .base import Input
 from .concat import ConcatInput, concat_parts
 from .demo import DemoInput
@@ -47,14 +47,14 @@ def lavfi_graph(spec: str) -> str | None:
 
 def raw_video_options(size: tuple[int, int] | None, pixel_format: str | None,
                       fps: float | None) -> dict[str, str]:
-    """FFmpeg's rawvideo demuxer options for ``--input-size``, ``--input-pixel-format``
-    (default yuv420p) and ``--input-fps`` (default 25).
+    """FFmpeg's rawvideo demuxer options for ``size``, ``pixel_format`` (default yuv420p)
+    and ``fps`` (default 25): ``--input-size``, ``--input-pixel-format``, ``--input-fps``.
 
     >>> raw_video_options((320, 240), "rgb24", None)
     {'video_size': '320x240', 'pixel_format': 'rgb24', 'framerate': '25'}
     """
     if size is None:
-        raise UsageError("raw video needs its picture size: --input-size WxH")
+        raise ParameterError("raw video needs its picture size: {size} WxH", {"size": None}, scope="input")
     return {"video_size": f"{size[0]}x{size[1]}", "pixel_format": pixel_format or "yuv420p",
             "framerate": f"{fps:g}" if fps else "25"}
 
@@ -149,8 +149,6 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
         live = spec.split(":", 1)[0].lower() in LIVE_SCHEMES
         common.pop("fps")
         return MediaInput(spec, live=live, timeout=timeout, reconnect=reconnect, **common)
-    if _URL.match(spec) and fps is not None:
-        raise UsageError("--input-fps: only for files, pipes, images, cameras, the screen and the demo")
     if format is None and is_image_spec(spec) and not is_animated(spec):
         _refuse(start=start, where=_SEEKABLE)
         return ImageInput(spec, fps=fps or 25.0, duration=duration, realtime=realtime)

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from ..frames import AudioData, VideoFrame
+from ..lazy import lazy_module
 from .base import Frame, Input
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")
 
 #: What the demo shows: (format as in the barcode events, text, zxing-cpp module scale).
 DEMO_BARCODES: tuple[tuple[str, str, int], ...] = (

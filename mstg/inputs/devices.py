@@ -15,7 +15,7 @@ from typing import Any
 # they load, and the command line imports this package before it loads them.
 import av  # noqa: F401
 
-from ..errors import UsageError
+from ..errors import ParameterError, braces
 from .base import Input
 from .camera import CameraInput, is_camera_spec
 from .microphone import is_microphone_spec, open_microphone
@@ -45,8 +45,8 @@ def open_device(spec: str, *, size: tuple[int, int] | None = None, fps: float | 
     """
     if format is not None and format not in DEVICE_DEMUXERS:
         if pixel_format is not None and pixel_format != format:
-            raise UsageError(f"--input-format {format} and --input-pixel-format {pixel_format} "
-                             f"disagree: give one")
+            raise ParameterError("{format=} and {pixel_format=} disagree: give one",
+                                 {"format": format, "pixel_format": pixel_format}, scope="input")
         pixel_format = format
     if is_microphone_spec(spec):
         _refuse(spec, "a microphone", size=size, fps=fps, pixel_format=pixel_format)
@@ -59,15 +59,14 @@ def open_device(spec: str, *, size: tuple[int, int] | None = None, fps: float | 
     return CameraInput(spec, size=size, fps=fps, pixel_format=pixel_format, duration=duration)
 
 
-_FLAGS = {"size": "--input-size", "fps": "--input-fps", "pixel_format": "--input-pixel-format",
-          "sample_rate": "--sample-rate", "channels": "--channels"}
-
-
-def _refuse(spec: str, what: str, **given: Any) -> None:
-    extra = [_FLAGS[k] for k, v in given.items() if v is not None]
-    if extra:
-        verb = "does" if len(extra) == 1 else "do"
-        raise UsageError(f"{' and '.join(extra)} {verb} not apply to {spec} ({what})")
+def _refuse(spec: str, what: str, **settings: Any) -> None:
+    """A :class:`~mstg.errors.ParameterError` naming the capture settings given for a device
+    that has no use for them (the command line names its flags instead)."""
+    given = {name: value for name, value in settings.items() if value is not None}
+    if given:
+        verb = "does" if len(given) == 1 else "do"
+        names = " and ".join("{%s}" % name for name in given)
+        raise ParameterError(f"{names} {verb} not apply to {braces(spec)} ({what})", given, scope="input")
 
 
 def list_devices() -> dict[str, list[dict[str, Any]]]:

@@ -14,13 +14,18 @@ import re
 import sys
 import time
 from collections.abc import Iterator
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..errors import DeviceError, InputError, InputNotFoundError, UsageError
 from ..frames import AudioData
+from ..lazy import lazy_module
 from .base import Frame, Input
 from .media import MediaInput
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")
 
 _INDEX = re.compile(r"^mic(\d*)$")
 US = 1_000_000

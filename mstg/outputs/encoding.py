@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..errors import UsageError
+from ..errors import ParameterError, UsageError
 
 #: Muxers of the MP4 family, where the index (moov) can be moved before the media (mdat).
 MP4_FAMILY = frozenset({"mp4", "mov", "ipod", "3gp", "3g2", "psp", "f4v", "ismv"})
@@ -44,7 +44,8 @@ def encoder_control(*, gop: int | None = None, tune: str | None = None, profile:
     named = {"g": gop, "tune": tune, "profile": profile, "level": level, "maxrate": maxrate,
              "bufsize": bufsize, "x264-params": x264_params, "x265-params": x265_params}
     if bufsize is not None and maxrate is None:
-        raise UsageError("--bufsize needs --maxrate (the rate the buffer drains at)")
+        raise ParameterError("{bufsize} needs {maxrate} (the rate the buffer drains at)",
+                             {"bufsize": bufsize, "maxrate": maxrate}, scope="output")
     return {key: str(value) for key, value in named.items() if value is not None}
 
 

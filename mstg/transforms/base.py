@@ -22,14 +22,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any, ClassVar
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, ClassVar, Union
 
 from ..frames import PIXEL_FORMATS, SAMPLE_FORMATS, AudioData, VideoFrame
+from ..lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")
 
 Frame = VideoFrame | AudioData
-Result = np.ndarray | Frame | None | list[Any]
+Result = Union["np.ndarray", Frame, None, list[Any]]
 #: Where :meth:`Transform.emit` sends events: set by the chain running the transform, on its
 #: own thread, so one transform object can serve two chains and is never written to.
 EMIT: ContextVar[Callable[[Transform, dict[str, Any]], None] | None] = ContextVar("mstg_emit", default=None)
