@@ -53,6 +53,6 @@ def test_builtin_and_its_parameters_are_in_the_docs(name: str) -> None:
 def test_builtin_is_named_by_a_test(name: str) -> None:
     class_name = BUILTINS[name].rsplit(":", 1)[1]
     pattern = re.compile(rf"\b{class_name}\(|[\"']{name}[\"':]|-t {name}\b|[\"']{name}:")
-    users = [path.name for path in TESTS.glob("test_*.py")
+    users = [path.name for path in TESTS.rglob("test_*.py")
              if path.name != "test_docs_coverage.py" and pattern.search(path.read_text(encoding="utf-8"))]
     assert users, f"no test uses the {name} transform"

@@ -19,7 +19,7 @@ from conftest import ROOT, make_clip, pattern
 README = ROOT / "README.md"
 #: Examples that need what this machine lacks, and why; everything else must run.
 NEEDS_DEVICE = re.compile(r"\bcam\d|\bmic\d|-i screen\b|-o (play|window|speaker)\b|v4l2:|srt://|rtmp://|rtsp://"
-                          # servers waiting for a browser: tests/test_webrtc_*.py drive them with one
+                          # servers waiting for a browser: tests/webrtc/test_webrtc_*.py drive them with one
                           r"|^mstg serve\b|whip://|whep://|whip\+https?://")
 #: ffplay needs a display: the pipe's last stage is checked by FFmpeg decoding it instead.
 SUBSTITUTIONS = {"| ffplay -": "| ffmpeg -v error -i - -f null -"}

@@ -21,7 +21,7 @@ from mstg.job import FLAGS, ConfigError, InputConfig, OutputConfig, RunConfig, f
 
 README = ROOT / "README.md"
 NEEDS_DEVICE = re.compile(r"\bcam\d|\bmic\d|-i screen\b|-o (play|window|speaker)\b|v4l2:|srt://|rtmp://|rtsp://"
-                          r"|whip://|whep://|whip\+https?://")  # WebRTC: tests/test_webrtc_*.py
+                          r"|whip://|whep://|whip\+https?://")  # WebRTC: tests/webrtc/test_webrtc_*.py
 
 
 # --- the flag table ------------------------------------------------------------------------

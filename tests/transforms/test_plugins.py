@@ -1,7 +1,7 @@
 """Third-party transforms: installed with pip the way a user installs one, then found through
 the ``mstg.transforms`` entry points; broken and duplicate plugins; local ``file.py:Class``.
 
-The wheel is written here from ``tests/plugin_pkg/pyproject.toml`` (a wheel is a zip with a
+The wheel is written here from ``tests/transforms/plugin_pkg/pyproject.toml`` (a wheel is a zip with a
 ``.dist-info`` folder), so pip installs it offline even where setuptools cannot build wheels
 (setuptools < 70.1 without the ``wheel`` package); then ``pip install --no-index --no-deps
 --target`` installs it as it would any downloaded wheel.
@@ -32,7 +32,7 @@ PLUGIN_PKG = Path(__file__).resolve().parent / "plugin_pkg"
 
 def build_wheel(out_dir: Path, *, name: str | None = None,
                 entry_points: dict[str, str] | None = None) -> Path:
-    """A wheel of ``tests/plugin_pkg`` (optionally renamed, with other entry points)."""
+    """A wheel of ``tests/transforms/plugin_pkg`` (optionally renamed, with other entry points)."""
     config = tomllib.loads((PLUGIN_PKG / "pyproject.toml").read_text())
     project = config["project"]
     name = name or project["name"]
@@ -72,7 +72,7 @@ def pip_install(wheel: Path, target: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def sepia_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """tests/plugin_pkg installed with pip into a folder of its own."""
+    """tests/transforms/plugin_pkg installed with pip into a folder of its own."""
     root = tmp_path_factory.mktemp("sepia")
     return pip_install(build_wheel(root), root / "site")
 
