@@ -110,16 +110,26 @@ def cli(*args: str, input: bytes | None = None) -> CliResult:
     >>> cli("run", "-i", "testsrc", "--bufsize", "1M", "-o", "null").returncode
     2
     """
+    import signal
+    from unittest import mock
+
     from click.testing import CliRunner
 
     from mstg.cli.main import main
 
-    with CliRunner().isolation(input=input) as streams:
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    # the command's last step ends a process whose input threads are stuck with os._exit: here
+    # that process is the test session, whose other tests' inputs may still be reading
+    with CliRunner().isolation(input=input) as streams, \
+            mock.patch("mstg.cli.errors._exit_at_once_if_stuck", lambda status: None):
         try:
             main(list(args))
             status = 0
         except SystemExit as exc:
             status = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        finally:
+            for signum, handler in handlers.items():  # mstg run installs its own
+                signal.signal(signum, handler)
         stdout, stderr = streams[0].getvalue(), streams[1].getvalue()
     return CliResult(status, stdout.decode(), stderr.decode())
 
