@@ -14,7 +14,7 @@ from .base import Frame, Input
 from .packets import PacketCopying
 from .reconnect import (HTTP_SCHEMES, Reconnecting, Reconnection, default_reconnect, http_options,
                         scheme_of, stall_seconds)
-from .orientation import MATRIX_DEMUXERS, frame_orientation, peek_orientation, square_size, stream_sar
+from .orientation import MATRIX_DEMUXERS, OrientationReader, peek_orientation, square_size, stream_sar
 
 US = 1_000_000
 #: A step back in a track's timestamps larger than this is a discontinuity (see ``_continuous``).
@@ -143,6 +143,7 @@ class MediaInput(PacketCopying, Reconnecting, Input):
         self._selected = [s for s in (video, audio) if s is not None]
         self._numbers = {s.index: video_track if s is video else audio_track for s in self._selected}
         self._counts = {s.index: 0 for s in self._selected}
+        self._orientations = {s.index: OrientationReader() for s in self._selected}
         self._next_pts_us = {s.index: 0 for s in self._selected}
         self._shift_us = {s.index: 0 for s in self._selected}
         self._ends_us: dict[int, int] = {}
@@ -273,7 +274,7 @@ class MediaInput(PacketCopying, Reconnecting, Input):
             wrapped: Frame = VideoFrame.from_av(self._square(stream, frame), timestamp=shown,
                                                 duration=duration, index=count, capture_time=now)
             if self.autorotate:
-                wrapped = self._upright(frame, wrapped)
+                wrapped = self._upright(index, frame, wrapped)
         else:
             wrapped = AudioData.from_av(frame, timestamp=shown, index=count, capture_time=now)
             self._next_pts_us[index] = ts + self._origin_us + start_us + wrapped.duration
@@ -291,10 +292,9 @@ class MediaInput(PacketCopying, Reconnecting, Input):
         squared.pts, squared.time_base = frame.pts, frame.time_base
         return squared
 
-    @staticmethod
-    def _upright(frame: Any, wrapped: VideoFrame) -> VideoFrame:
+    def _upright(self, index: int, frame: Any, wrapped: VideoFrame) -> VideoFrame:
         """The picture as shown: its display matrix (rotation, flips) applied."""
-        orientation = frame_orientation(frame)
+        orientation = self._orientations[index](frame)
         if orientation.upright:
             return wrapped
         turned = orientation.apply(wrapped)

@@ -182,7 +182,8 @@ class Reconnecting:
         """Read from ``container`` from now on; each track's timestamps go on after the gap."""
         old = {s.type: s.index for s in self._selected}
         moved = {old[kind]: stream.index for kind, stream in streams.items()}
-        for name in ("_streams", "_counts", "_next_pts_us", "_shift_us", "_ends_us", "_numbers"):
+        for name in ("_streams", "_counts", "_next_pts_us", "_shift_us", "_ends_us", "_numbers",
+                     "_orientations"):
             table = getattr(self, name)
             setattr(self, name, {moved[i]: v for i, v in table.items() if i in moved})
         self._copied = {moved[i] for i in self._copied if i in moved}
