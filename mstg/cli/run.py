@@ -77,6 +77,8 @@ Examples:
 @click.option("--start", type=click.FloatRange(min=0), help="Start this many seconds in.")
 @click.option("--duration", type=click.FloatRange(min=0, min_open=True),
               help="Stop after this many seconds (synthetic inputs: default 10).")
+@click.option("--to", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Stop at this position of the input (FFmpeg -to; instead of --duration).")
 @click.option("--video-track", metavar="N|none", help="Which video track of the input (from 0).")
 @click.option("--audio-track", metavar="N|none", help="Which audio track of the input (from 0).")
 @click.option("--input-format", metavar="FMT", help="FFmpeg demuxer for the input (e.g. nut, lavfi).")
@@ -128,6 +130,8 @@ Examples:
               help="A global tag of the output files (title=..., artist=...); repeatable.")
 @click.option("--frames", type=click.IntRange(min=1), metavar="N",
               help="Stop each output after N video frames (its audio at their end).")
+@click.option("--shortest", is_flag=True,
+              help="End each output where its shortest track ends (FFmpeg -shortest).")
 @click.option("--pix-fmt", metavar="FMT", help="Output pixel format (e.g. yuv444p).")
 @click.option("--no-video", is_flag=True, help="Leave the video out.")
 @click.option("--no-audio", is_flag=True, help="Leave the audio out.")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import checks
+from ..errors import ParameterError
 from .plain import ConfigError, Reader, transforms_to_data
 
 __all__ = ["InputConfig", "OutputConfig", "RunConfig", "TransformSpec", "VERSION"]
@@ -49,6 +50,7 @@ class InputConfig:
     spec: str | None = None
     start: float | None = _opt(checks.number(0), "seconds in to start")
     duration: float | None = _opt(checks.number(0, open_min=True), "seconds to read")
+    to: float | None = _opt(checks.number(0, open_min=True), "position to stop at (instead of duration)")
     video_track: int | str | None = _opt(checks.track, "which video track (from 0), or 'none'")
     audio_track: int | str | None = _opt(checks.track, "which audio track (from 0), or 'none'")
     format: str | None = _opt(checks.text, "FFmpeg demuxer")
@@ -73,6 +75,15 @@ class InputConfig:
         for name in ("video_track", "audio_track"):
             if given.get(name) == "none":
                 given[name] = None
+        if "to" in given:  # FFmpeg's -to: a position on the input's timeline
+            to = given.pop("to")
+            if "duration" in given:
+                raise ParameterError("{to=} and {duration=} both say where to stop: give one",
+                                     {"to": to, "duration": given["duration"]}, scope="input")
+            if to <= given.get("start", 0):
+                raise ParameterError("{to=} is not after {start=}",
+                                     {"to": to, "start": given.get("start", 0)}, scope="input")
+            given["duration"] = to - given.get("start", 0)
         return given
 
 
@@ -114,6 +125,7 @@ class OutputConfig:
     x265_params: str | None = _opt(checks.text, "libx265's own parameters (k=v:k=v)")
     metadata: dict[str, str] | None = _opt(checks.mapping, "global tags (title, artist...)")
     frames: int | None = _opt(checks.integer(1), "stop after this many video frames")
+    shortest: bool | None = _opt(checks.flag, "end every track where the shortest ends")
 
     def to_dict(self) -> dict[str, Any]:
         """The set fields as plain data."""

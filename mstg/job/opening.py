@@ -88,6 +88,7 @@ def _open_output(config: OutputConfig) -> Any:
     out = open_output(config.spec, options=config.encode_options(), format=config.format,
                       overwrite=bool(config.overwrite))
     out.max_frames = config.frames  # --frames N (mstg.outputs.limit)
+    out.shortest = bool(config.shortest)  # --shortest (the same)
     return out
 
 

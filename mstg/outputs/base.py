@@ -38,6 +38,8 @@ class Output(ABC):
     latency_kind: str | None = None
     #: ``--frames N``: stop after this many video frames, the audio at the end of the last one.
     max_frames: int | None = None
+    #: ``--shortest``: end every track where the first one to end ends (FFmpeg ``-shortest``).
+    shortest = False
 
     def __init__(self) -> None:
         self.processors: dict[str, MediaStreamTrackProcessor] = {}
@@ -48,6 +50,7 @@ class Output(ABC):
         self._threads: list[threading.Thread] = []
         self._pending = 0
         self._lock = threading.Lock()
+        self._track_limit: Any = None  # mstg.outputs.limit.TrackLimit, made by the first reader
 
     def attach(self, track: MediaStreamTrack, *, max_buffer_size: int | None = None) -> None:
         """Read ``track`` (one per kind) once started."""
@@ -120,15 +123,18 @@ class Output(ABC):
                         self.error = exc
 
     def _limited(self, kind: str, processor: MediaStreamTrackProcessor) -> Any:
-        """``processor``, or a reader cut after ``max_frames`` (see :mod:`mstg.outputs.limit`)."""
-        if not self.max_frames or "video" not in self.processors:
+        """``processor``, or a reader cut after ``max_frames`` video frames or where the
+        shortest track ends (see :mod:`mstg.outputs.limit`)."""
+        frames = bool(self.max_frames) and "video" in self.processors
+        if not frames and not (self.shortest and len(self.processors) > 1):
             return processor
-        from .limit import FrameLimit, LimitedReader
+        from .limit import LimitedReader, TrackLimit
 
         with self._lock:
-            if getattr(self, "_frame_limit", None) is None:
-                self._frame_limit = FrameLimit(self.max_frames)
-        return LimitedReader(processor, kind, self._frame_limit)
+            if self._track_limit is None:
+                self._track_limit = TrackLimit(tuple(self.processors), shortest=self.shortest,
+                                               max_frames=self.max_frames if frames else None)
+        return LimitedReader(processor, kind, self._track_limit)
 
     @abstractmethod
     def _consume(self, kind: str, processor: MediaStreamTrackProcessor) -> None:  # pragma: no cover
