@@ -141,16 +141,30 @@ class ImageInput(Input):
     def _frames(self) -> Iterator[tuple[int, Frame]]:
         step = 1_000_000 / self.fps
         for index, path in enumerate(self.paths):
-            container = open_container(path, label=path)
-            try:
-                picture = next(container.decode(video=0), None)
-            except Exception as exc:  # noqa: BLE001 - FFmpeg's decode errors vary by format
-                raise InputError(f"cannot decode image {path}: {exc}") from exc
-            finally:
-                container.close()
-            if picture is None:
-                raise InputError(f"{path} holds no picture")
-            frame = VideoFrame.from_av(picture, timestamp=round(index * step), duration=round(step),
-                                       index=index)
-            frame.origin = FrameOrigin(path)  # events name the picture, not the sequence
-            yield 0, frame
+            yield 0, read_picture(path, timestamp=round(index * step), duration=round(step),
+                                  index=index)
+
+
+def read_picture(path: str, *, timestamp: int = 0, duration: int | None = None,
+                 index: int = 0) -> VideoFrame:
+    """The first picture in ``path`` as a frame whose origin is the path (events name the
+    picture, not the sequence). A file FFmpeg cannot decode, or one with no picture, raises
+    :class:`~mstg.errors.InputError`.
+
+    >>> read_picture("/nonexistent/photo.png")
+    Traceback (most recent call last):
+    ...
+    mstg.errors.InputNotFoundError: input not found: /nonexistent/photo.png
+    """
+    container = open_container(path, label=path)
+    try:
+        picture = next(container.decode(video=0), None)
+    except Exception as exc:  # noqa: BLE001 - FFmpeg's decode errors vary by format
+        raise InputError(f"cannot decode image {path}: {exc}") from exc
+    finally:
+        container.close()
+    if picture is None:
+        raise InputError(f"{path} holds no picture")
+    frame = VideoFrame.from_av(picture, timestamp=timestamp, duration=duration, index=index)
+    frame.origin = FrameOrigin(path)
+    return frame

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError, InputNotFoundError
-from ..frames import FrameOrigin, VideoFrame
 
 log = logging.getLogger(__name__)
 
@@ -78,24 +77,6 @@ def expand(specs: list[str]) -> Iterator[tuple[str, str, bool]]:
             yield "media", spec, True  # a device, the demo, a URL, lavfi (open_input says if not)
 
 
-def read_picture(path: str) -> VideoFrame:
-    """The first picture in ``path`` as a frame whose origin is the path."""
-    from ..inputs.media import open_container
-
-    container = open_container(path, label=path)
-    try:
-        picture = next(container.decode(video=0), None)
-    except Exception as exc:  # noqa: BLE001 - FFmpeg's decode errors vary by format
-        raise InputError(f"cannot decode image {path}: {exc}") from exc
-    finally:
-        container.close()
-    if picture is None:
-        raise InputError(f"{path} holds no picture")
-    frame = VideoFrame.from_av(picture, timestamp=0, index=0)
-    frame.origin = FrameOrigin(path)
-    return frame
-
-
 def scan(specs: list[str], *, on_event: Callable[[dict[str, Any]], None],
          on_skip: Callable[[str, Exception], None] | None = None, formats: str = "all",
          photo: bool = True, empty: bool = False, once: bool = False, expect: int | None = None,
@@ -103,6 +84,7 @@ def scan(specs: list[str], *, on_event: Callable[[dict[str, Any]], None],
     """Scan each of ``specs``; every code (and, with ``empty``, every picture with none) goes
     to ``on_event``. ``once`` / ``expect``: stop after the first / after ``expect`` codes."""
     from ..chain import TransformChain
+    from ..inputs.images import read_picture
     from .barcode import Barcode
 
     summary = ScanSummary()
