@@ -18,7 +18,12 @@ IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", "
 GLOB_CHARS = re.compile(r"[*?\[]")
 
 
-def _natural_key(path: str) -> list[object]:
+def natural_key(path: str) -> list[object]:
+    """A sort key that puts ``2.png`` before ``10.png`` (the digits compared as numbers).
+
+    >>> sorted(["10.png", "2.png", "1.png"], key=natural_key)
+    ['1.png', '2.png', '10.png']
+    """
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path)]
 
 
@@ -117,7 +122,7 @@ class ImageInput(Input):
     def _glob(self, spec: str) -> list[str]:
         """The pictures ``spec`` matches, in natural order; the other matches are skipped
         with a warning (``shots/*`` over pictures and notes)."""
-        matches = sorted(glob.glob(spec), key=_natural_key)
+        matches = sorted(glob.glob(spec), key=natural_key)
         if not matches:
             raise InputNotFoundError(f"no file matches {spec}")
         paths = [path for path in matches if is_picture(path)]
