@@ -24,6 +24,7 @@ class AudioData(_Frame):
     """
 
     __slots__ = ("format", "sample_rate", "number_of_channels", "number_of_frames", "layout")
+    _av: av.AudioFrame | None
 
     def __init__(self, *, format: str, sample_rate: int, number_of_channels: int,
                  number_of_frames: int, timestamp: int, layout: str | None = None,
@@ -33,14 +34,8 @@ class AudioData(_Frame):
         self.number_of_channels = int(number_of_channels)
         self.number_of_frames = int(number_of_frames)
         self.layout = layout or {1: "mono", 2: "stereo"}.get(number_of_channels, f"{number_of_channels}c")
-        self.timestamp = int(timestamp)
-        self.duration = number_of_frames * US // self.sample_rate if self.sample_rate else 0
-        self.index = index
-        self.capture_time = capture_time
-        self.origin = None
-        self._av: av.AudioFrame | None = None
-        self._cache: dict[str, np.ndarray] = {}
-        self._closed = False
+        super().__init__(timestamp=timestamp, index=index, capture_time=capture_time,
+                         duration=number_of_frames * US // self.sample_rate if self.sample_rate else 0)
 
     @classmethod
     def from_av(cls, frame: av.AudioFrame, *, timestamp: int, index: int | None = None,

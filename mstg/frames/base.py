@@ -61,6 +61,17 @@ class _Frame:
     #: Where the frame came from (set by file and picture inputs), else None.
     origin: FrameOrigin | None
 
+    def __init__(self, *, timestamp: int, duration: int | None, index: int | None,
+                 capture_time: float | None) -> None:
+        self.timestamp = int(timestamp)
+        self.duration = duration
+        self.index = index
+        self.capture_time = capture_time
+        self.origin = None
+        self._av: Any = None
+        self._cache: dict[str, Any] = {}
+        self._closed = False
+
     def _check_open(self) -> None:
         if self._closed:
             raise InvalidStateError(f"{type(self).__name__} is closed")
