@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InvalidStateError
 from ..lazy import lazy_module
-from .base import _INT_SCALE, SAMPLE_FORMATS, US, _Frame
+from .base import _INT_SCALE, SAMPLE_FORMATS, US, _EncodedChunk, _Frame
 
 if TYPE_CHECKING:  # pragma: no cover
     import av
@@ -25,6 +24,7 @@ class AudioData(_Frame):
     """
 
     __slots__ = ("format", "sample_rate", "number_of_channels", "number_of_frames", "layout")
+    _av: av.AudioFrame | None
 
     def __init__(self, *, format: str, sample_rate: int, number_of_channels: int,
                  number_of_frames: int, timestamp: int, layout: str | None = None,
@@ -34,14 +34,8 @@ class AudioData(_Frame):
         self.number_of_channels = int(number_of_channels)
         self.number_of_frames = int(number_of_frames)
         self.layout = layout or {1: "mono", 2: "stereo"}.get(number_of_channels, f"{number_of_channels}c")
-        self.timestamp = int(timestamp)
-        self.duration = number_of_frames * US // self.sample_rate if self.sample_rate else 0
-        self.index = index
-        self.capture_time = capture_time
-        self.origin = None
-        self._av: av.AudioFrame | None = None
-        self._cache: dict[str, np.ndarray] = {}
-        self._closed = False
+        super().__init__(timestamp=timestamp, index=index, capture_time=capture_time,
+                         duration=number_of_frames * US // self.sample_rate if self.sample_rate else 0)
 
     @classmethod
     def from_av(cls, frame: av.AudioFrame, *, timestamp: int, index: int | None = None,
@@ -158,7 +152,7 @@ class AudioData(_Frame):
                 f"{self.layout} t={self.timestamp}us{state}>")
 
 
-class EncodedAudioChunk(AudioData):
+class EncodedAudioChunk(_EncodedChunk, AudioData):
     """Audio that stays encoded: one packet of an input's audio track, for a stream copy
     (``--audio-codec copy``), like WebCodecs' ``EncodedAudioChunk``.
 
@@ -170,6 +164,7 @@ class EncodedAudioChunk(AudioData):
     """
 
     __slots__ = ("packet", "template")
+    _kind, _content, _copy_flag = "audio", "samples", "--audio-codec copy"
 
     def __init__(self, packet: av.Packet, template: Any, *, timestamp: int, sample_rate: int,
                  number_of_channels: int, number_of_frames: int, layout: str | None = None,
@@ -179,19 +174,6 @@ class EncodedAudioChunk(AudioData):
                          timestamp=timestamp, layout=layout, index=index, capture_time=capture_time)
         self.packet: av.Packet | None = packet
         self.template = template
-
-    @property
-    def codec(self) -> str:
-        """The codec's FFmpeg name (``aac``, ``opus`` ...)."""
-        return str(self.template.codec_context.name)
-
-    def to_ndarray(self, format: str = "fltp") -> np.ndarray:
-        self._check_open()
-        raise InvalidStateError(f"encoded {self.codec} audio (a stream copy) has no samples: "
-                                "decode it (leave out --audio-codec copy) to work on them")
-
-    def to_av(self) -> av.AudioFrame:  # type: ignore[override]
-        return self.to_ndarray()  # type: ignore[return-value]  # raises
 
     def clone(self) -> EncodedAudioChunk:
         """A second handle on the same packet (no copy)."""
@@ -203,10 +185,5 @@ class EncodedAudioChunk(AudioData):
         self._copy_timing(out)
         return out
 
-    def close(self) -> None:
-        super().close()
-        self.packet = None
-
-    def __repr__(self) -> str:
-        state = " closed" if self._closed else ""
-        return f"<EncodedAudioChunk {self.codec} t={self.timestamp}us d={self.duration}{state}>"
+    def _repr_detail(self) -> str:
+        return f" d={self.duration}"

@@ -61,6 +61,17 @@ class _Frame:
     #: Where the frame came from (set by file and picture inputs), else None.
     origin: FrameOrigin | None
 
+    def __init__(self, *, timestamp: int, duration: int | None, index: int | None,
+                 capture_time: float | None) -> None:
+        self.timestamp = int(timestamp)
+        self.duration = duration
+        self.index = index
+        self.capture_time = capture_time
+        self.origin = None
+        self._av: Any = None
+        self._cache: dict[str, Any] = {}
+        self._closed = False
+
     def _check_open(self) -> None:
         if self._closed:
             raise InvalidStateError(f"{type(self).__name__} is closed")
@@ -88,3 +99,47 @@ class _Frame:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _EncodedChunk(_Frame):
+    """What a stream-copy chunk (:class:`~mstg.frames.EncodedAudioChunk`,
+    :class:`~mstg.frames.encoded.EncodedVideoChunk`) adds to its kind of frame: the PyAV
+    ``packet`` and the ``template`` stream it came from, no pixels or samples (``to_ndarray``
+    and ``to_av`` raise), and ``close()`` letting go of the packet. Listed first among the
+    chunk's bases; the chunk holds ``packet`` and ``template`` in its own ``__slots__``.
+    """
+
+    __slots__ = ()
+
+    packet: Any
+    template: Any
+    #: The kind of media, what it has none of, and the flag that copies it (set by each chunk).
+    _kind: str
+    _content: str
+    _copy_flag: str
+
+    @property
+    def codec(self) -> str:
+        """The codec's FFmpeg name (``h264``, ``aac`` ...)."""
+        return str(self.template.codec_context.name)
+
+    def to_ndarray(self, format: str | None = None) -> Any:
+        """Raises :class:`~mstg.errors.InvalidStateError`: an encoded chunk has no pixels or samples."""
+        self._check_open()
+        raise InvalidStateError(f"encoded {self.codec} {self._kind} (a stream copy) has no "
+                                f"{self._content}: decode it (leave out {self._copy_flag}) to work on them")
+
+    def to_av(self, format: str | None = None) -> Any:
+        """Raises, as :meth:`to_ndarray` does."""
+        return self.to_ndarray()
+
+    def close(self) -> None:
+        super().close()
+        self.packet = None
+
+    def _repr_detail(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        state = " closed" if self._closed else ""
+        return f"<{type(self).__name__} {self.codec} t={self.timestamp}us{self._repr_detail()}{state}>"

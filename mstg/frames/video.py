@@ -36,6 +36,7 @@ class VideoFrame(_Frame):
     """
 
     __slots__ = ("format", "width", "height")
+    _av: av.VideoFrame | None
 
     def __init__(
         self,
@@ -51,14 +52,8 @@ class VideoFrame(_Frame):
         self.format = format
         self.width = width
         self.height = height
-        self.timestamp = int(timestamp)
-        self.duration = None if duration is None else int(duration)
-        self.index = index
-        self.capture_time = capture_time
-        self.origin = None
-        self._av: av.VideoFrame | None = None
-        self._cache: dict[str, np.ndarray] = {}
-        self._closed = False
+        super().__init__(timestamp=timestamp, duration=None if duration is None else int(duration),
+                         index=index, capture_time=capture_time)
 
     # construction -------------------------------------------------------------------------
     @classmethod

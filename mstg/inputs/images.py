@@ -18,7 +18,12 @@ IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", "
 GLOB_CHARS = re.compile(r"[*?\[]")
 
 
-def _natural_key(path: str) -> list[object]:
+def natural_key(path: str) -> list[object]:
+    """A sort key that puts ``2.png`` before ``10.png`` (the digits compared as numbers).
+
+    >>> sorted(["10.png", "2.png", "1.png"], key=natural_key)
+    ['1.png', '2.png', '10.png']
+    """
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path)]
 
 
@@ -117,7 +122,7 @@ class ImageInput(Input):
     def _glob(self, spec: str) -> list[str]:
         """The pictures ``spec`` matches, in natural order; the other matches are skipped
         with a warning (``shots/*`` over pictures and notes)."""
-        matches = sorted(glob.glob(spec), key=_natural_key)
+        matches = sorted(glob.glob(spec), key=natural_key)
         if not matches:
             raise InputNotFoundError(f"no file matches {spec}")
         paths = [path for path in matches if is_picture(path)]
@@ -141,16 +146,30 @@ class ImageInput(Input):
     def _frames(self) -> Iterator[tuple[int, Frame]]:
         step = 1_000_000 / self.fps
         for index, path in enumerate(self.paths):
-            container = open_container(path, label=path)
-            try:
-                picture = next(container.decode(video=0), None)
-            except Exception as exc:  # noqa: BLE001 - FFmpeg's decode errors vary by format
-                raise InputError(f"cannot decode image {path}: {exc}") from exc
-            finally:
-                container.close()
-            if picture is None:
-                raise InputError(f"{path} holds no picture")
-            frame = VideoFrame.from_av(picture, timestamp=round(index * step), duration=round(step),
-                                       index=index)
-            frame.origin = FrameOrigin(path)  # events name the picture, not the sequence
-            yield 0, frame
+            yield 0, read_picture(path, timestamp=round(index * step), duration=round(step),
+                                  index=index)
+
+
+def read_picture(path: str, *, timestamp: int = 0, duration: int | None = None,
+                 index: int = 0) -> VideoFrame:
+    """The first picture in ``path`` as a frame whose origin is the path (events name the
+    picture, not the sequence). A file FFmpeg cannot decode, or one with no picture, raises
+    :class:`~mstg.errors.InputError`.
+
+    >>> read_picture("/nonexistent/photo.png")
+    Traceback (most recent call last):
+    ...
+    mstg.errors.InputNotFoundError: input not found: /nonexistent/photo.png
+    """
+    container = open_container(path, label=path)
+    try:
+        picture = next(container.decode(video=0), None)
+    except Exception as exc:  # noqa: BLE001 - FFmpeg's decode errors vary by format
+        raise InputError(f"cannot decode image {path}: {exc}") from exc
+    finally:
+        container.close()
+    if picture is None:
+        raise InputError(f"{path} holds no picture")
+    frame = VideoFrame.from_av(picture, timestamp=timestamp, duration=duration, index=index)
+    frame.origin = FrameOrigin(path)
+    return frame

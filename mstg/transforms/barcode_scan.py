@@ -15,25 +15,17 @@ from __future__ import annotations
 import glob
 import logging
 import os
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError, InputNotFoundError
-from ..frames import FrameOrigin, VideoFrame
 
 log = logging.getLogger(__name__)
 
 #: Files taken from a folder as videos (pictures: those ``mstg.inputs.images`` reads).
 VIDEO_EXTENSIONS = {".mp4", ".mkv", ".mov", ".webm", ".avi", ".m4v", ".ts", ".mts", ".mpg",
                     ".mpeg", ".wmv", ".flv", ".3gp", ".ogv", ".nut", ".y4m"}
-_GLOB = re.compile(r"[*?\[]")
-
-
-def _natural_key(path: str) -> list[object]:
-    """``2.png`` before ``10.png``."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path)]
 
 
 @dataclass
@@ -51,7 +43,7 @@ def expand(specs: list[str]) -> Iterator[tuple[str, str, bool]]:
     """``(kind, path or spec, named)`` for each thing to scan: ``picture`` or ``media``;
     ``named`` is False for files found in a folder or by a glob (a file that cannot be read
     is then skipped, not an error)."""
-    from ..inputs.images import IMAGE_EXTENSIONS, is_animated
+    from ..inputs.images import IMAGE_EXTENSIONS, is_animated, is_glob, natural_key
 
     def kind_of(path: str) -> str | None:
         ext = os.path.splitext(path)[1].lower()
@@ -62,38 +54,20 @@ def expand(specs: list[str]) -> Iterator[tuple[str, str, bool]]:
     for spec in specs:
         if os.path.isdir(spec):
             files = [os.path.join(root, name) for root, _dirs, names in os.walk(spec) for name in names]
-            for path in sorted(files, key=_natural_key):
+            for path in sorted(files, key=natural_key):
                 kind = kind_of(path)
                 if kind is not None:
                     yield kind, path, False
-        elif _GLOB.search(spec) and not os.path.exists(spec):
+        elif is_glob(spec):
             matches = [p for p in glob.glob(spec, recursive=True) if os.path.isfile(p)]
             if not matches:
                 raise InputNotFoundError(f"no file matches {spec}")
-            for path in sorted(matches, key=_natural_key):
+            for path in sorted(matches, key=natural_key):
                 yield kind_of(path) or "media", path, False
         elif os.path.isfile(spec):
             yield ("picture" if kind_of(spec) == "picture" else "media"), spec, True
         else:
             yield "media", spec, True  # a device, the demo, a URL, lavfi (open_input says if not)
-
-
-def read_picture(path: str) -> VideoFrame:
-    """The first picture in ``path`` as a frame whose origin is the path."""
-    from ..inputs.media import open_container
-
-    container = open_container(path, label=path)
-    try:
-        picture = next(container.decode(video=0), None)
-    except Exception as exc:  # noqa: BLE001 - FFmpeg's decode errors vary by format
-        raise InputError(f"cannot decode image {path}: {exc}") from exc
-    finally:
-        container.close()
-    if picture is None:
-        raise InputError(f"{path} holds no picture")
-    frame = VideoFrame.from_av(picture, timestamp=0, index=0)
-    frame.origin = FrameOrigin(path)
-    return frame
 
 
 def scan(specs: list[str], *, on_event: Callable[[dict[str, Any]], None],
@@ -103,6 +77,7 @@ def scan(specs: list[str], *, on_event: Callable[[dict[str, Any]], None],
     """Scan each of ``specs``; every code (and, with ``empty``, every picture with none) goes
     to ``on_event``. ``once`` / ``expect``: stop after the first / after ``expect`` codes."""
     from ..chain import TransformChain
+    from ..inputs.images import read_picture
     from .barcode import Barcode
 
     summary = ScanSummary()

@@ -162,7 +162,7 @@ def test_photo_mode_reads_at_least_172_of_176_shared_photos_and_no_false_positiv
 
 
 def _picture_frame(path: Path) -> VideoFrame:
-    from mstg.transforms.barcode_scan import read_picture
+    from mstg.inputs.images import read_picture
 
     return read_picture(str(path))
 
