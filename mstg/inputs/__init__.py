@@ -94,7 +94,7 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
                fps: float | None = None, timeout: float | None = 10.0,
                size: tuple[int, int] | None = None, pixel_format: str | None = None,
                sample_rate: int | None = None, channels: int | None = None,
-               reconnect: bool | None = None, **extra: Any) -> Input:
+               reconnect: bool | None = None, loop: bool | None = None, **extra: Any) -> Input:
     """Open what ``spec`` names, ready to read: see the README's table of inputs.
 
     ``video_track`` / ``audio_track`` pick the n-th track of that kind (None: none);
@@ -103,9 +103,13 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
     ``fps``, ``pixel_format`` (or ``format``: ``mjpeg``), ``sample_rate`` and ``channels``;
     the demo takes ``size``, ``fps`` and ``sample_rate``. ``reconnect`` (URLs; default: on for
     live network streams) retries a stream that stalls or drops (see :mod:`mstg.inputs.reconnect`).
+    ``loop`` repeats pictures until the run ends (FFmpeg's ``-loop 1``).
     """
     if extra:
         raise UsageError(f"unknown input option(s): {', '.join(sorted(extra))}")
+    pictures = format is None and is_image_spec(spec) and not is_animated(spec)
+    if not pictures:
+        _refuse(loop=loop or None, where="pictures (photo.png, 'shots/*.jpg')")
     # live devices: cameras, microphones, the screen (mstg.inputs.devices) ----------------
     if is_device_spec(spec):
         return open_device(spec, size=size, fps=fps, pixel_format=pixel_format, format=format,
@@ -149,9 +153,10 @@ def open_input(spec: str, *, video_track: int | None = 0, audio_track: int | Non
         live = spec.split(":", 1)[0].lower() in LIVE_SCHEMES
         common.pop("fps")
         return MediaInput(spec, live=live, timeout=timeout, reconnect=reconnect, **common)
-    if format is None and is_image_spec(spec) and not is_animated(spec):
+    if pictures:
         _refuse(start=start, where=_SEEKABLE)
-        return ImageInput(spec, fps=fps or 25.0, duration=duration, realtime=realtime)
+        return ImageInput(spec, fps=fps or 25.0, duration=duration, realtime=realtime,
+                          loop=bool(loop))
     if not os.path.exists(spec):
         raise InputNotFoundError(f"input not found: {spec}")
     if os.path.isdir(spec):

@@ -100,8 +100,10 @@ class ImageInput(Input):
     """
 
     def __init__(self, spec: str, *, fps: float = 25.0, duration: float | None = None,
-                 realtime: bool = False) -> None:
+                 realtime: bool = False, loop: bool = False) -> None:
         super().__init__(spec, duration=duration, realtime=realtime)
+        #: Start again after the last picture, until the run ends (FFmpeg's ``-loop 1``).
+        self.loop = loop
         #: What the glob matched that is not a picture (a warning names them).
         self.skipped: list[str] = []
         if is_glob(spec):
@@ -140,14 +142,21 @@ class ImageInput(Input):
 
     @property
     def duration_us(self) -> int | None:
+        if self.loop:
+            return self.limit_us
         total = int(len(self.paths) * 1_000_000 / self.fps)
         return total if self.limit_us is None else min(total, self.limit_us)
 
     def _frames(self) -> Iterator[tuple[int, Frame]]:
         step = 1_000_000 / self.fps
-        for index, path in enumerate(self.paths):
-            yield 0, read_picture(path, timestamp=round(index * step), duration=round(step),
-                                  index=index)
+        index = 0
+        while True:
+            for path in self.paths:  # decoded again each time: a transform may draw on a frame
+                yield 0, read_picture(path, timestamp=round(index * step), duration=round(step),
+                                      index=index)
+                index += 1
+            if not self.loop:
+                return
 
 
 def read_picture(path: str, *, timestamp: int = 0, duration: int | None = None,

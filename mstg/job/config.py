@@ -63,6 +63,7 @@ class InputConfig:
     timeout: float | None = _opt(checks.number(0, open_min=True), "seconds a network input may stall")
     reconnect: bool | None = _opt(checks.flag, "retry a network stream that stalls or drops (None: live streams)")
     realtime: bool | None = _opt(checks.flag, "pace a file to its timestamps")
+    loop: bool | None = _opt(checks.flag, "repeat pictures until the run ends")
 
     def to_dict(self) -> dict[str, Any]:
         """The set fields as plain data (sizes as ``"WxH"``)."""

@@ -103,6 +103,7 @@ FLAGS: dict[str, Flag] = _flags(
     ("no_video", "output.video", "no-video", False, True, True),
     ("no_audio", "output.audio", "no-audio", False, True, True),
     ("realtime", "input.realtime", "realtime", False, True),
+    ("loop", "input.loop", "loop", False, True),
     ("timeout", "input.timeout", "timeout"),
     ("reconnect", "input.reconnect", "reconnect", False, True),
     ("fragmented", "output.fragmented", "fragmented", False, True),
@@ -139,8 +140,23 @@ def from_flags(opts: Mapping[str, Any]) -> RunConfig:
     inputs = per["input"].pop("spec", ()) or (None,)
     outputs = per["output"].pop("spec", ()) or (None,)
     transforms = per["run"].pop("transforms", None)
+    loops = _looped(inputs) if per["input"].pop("loop", None) else set()
     return RunConfig(
-        [InputConfig(spec, **per["input"]) for spec in inputs] if per["input"] or inputs != (None,) else [],
+        [InputConfig(spec, **per["input"], loop=True if i in loops else None)
+         for i, spec in enumerate(inputs)] if per["input"] or loops or inputs != (None,) else [],
         list(transforms) if transforms else None,
         [OutputConfig(spec, **per["output"]) for spec in outputs] if per["output"] or outputs != (None,) else [],
         **per["run"])
+
+
+def _looped(inputs: tuple[str | None, ...]) -> set[int]:
+    """The inputs ``--loop`` repeats: the pictures among them (a tone or a video given beside
+    a picture is not looped, as FFmpeg's ``-loop 1`` is written before the picture alone)."""
+    from ..errors import UsageError
+    from ..inputs.images import is_animated, is_image_spec
+
+    looped = {i for i, spec in enumerate(inputs)
+              if spec and is_image_spec(spec.split("::")[0]) and not is_animated(spec.split("::")[0])}
+    if not looped:
+        raise UsageError("--loop: only for pictures (photo.png, 'shots/*.jpg'), and no input is one")
+    return looped
