@@ -1,11 +1,12 @@
 """Pixel levels survive encoding: a flat grey, a flat colour and a grey gradient, read from
-full-range pictures (PNG, JPEG) with no transform, a transform that asks for grey and one that
+full-range pictures (PNG, JPEG) or raw grey on stdin, with no transform, a transform that asks for grey and one that
 asks for BGR, written as H.264 (yuv420p), FFV1 and PNG, read back by FFmpeg's CLI within 2
 levels of what FFmpeg itself writes from the same picture; colour tags as FFmpeg's."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,6 +16,8 @@ import pytest
 
 from helpers import run_mstg
 
+pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None,
+                                reason="Debian's ffmpeg CLI is the reference (.ci/run installs it)")
 W, H = 64, 48
 #: Transforms that hand the pixels back as they got them, one per layout they ask for.
 PASSES = '''
@@ -57,8 +60,19 @@ def source(tmp_path: Path, kind: str, suffix: str) -> Path:
         pixels = np.repeat(np.linspace(0, 255, W).astype(np.uint8)[None, :], H, 0)
         pixels = cv2.merge([pixels] * 3)
     path = tmp_path / f"{kind}{suffix}"
-    assert cv2.imwrite(str(path), pixels, [cv2.IMWRITE_JPEG_QUALITY, 100])
+    if suffix == ".raw":  # grey pictures on a pipe, tagged nothing: what `-f rawvideo` reads
+        path.write_bytes(pixels.tobytes() * 3)
+    else:
+        assert cv2.imwrite(str(path), pixels, [cv2.IMWRITE_JPEG_QUALITY, 100])
     return path
+
+
+def input_args(picture: Path) -> tuple[list[str], list[str]]:
+    """How mstg and FFmpeg's CLI read ``picture`` (raw grey: from stdin, with its size)."""
+    if picture.suffix != ".raw":
+        return ["-i", str(picture)], ["-i", str(picture)]
+    return (["-i", "-", "--input-format", "rawvideo", "--input-size", f"{W}x{H}", "--input-pixel-format", "gray"],
+            ["-f", "rawvideo", "-pix_fmt", "gray", "-s", f"{W}x{H}", "-i", str(picture)])
 
 
 def read_back(path: Path, pix_fmt: str) -> np.ndarray:
@@ -76,24 +90,26 @@ def tags(path: Path) -> dict[str, str]:
     return {key: stream.get(key, "unknown") for key in ("pix_fmt", "color_range", "color_space")}
 
 
-@pytest.mark.parametrize("kind,suffix", [("grey", ".png"), ("grey", ".jpg"), ("colour", ".jpg"),
-                                         ("gradient", ".png")])
+@pytest.mark.parametrize("kind,suffix", [("grey", ".raw"), ("grey", ".png"), ("grey", ".jpg"),
+                                         ("colour", ".png"), ("colour", ".jpg"), ("gradient", ".png")])
 @pytest.mark.parametrize("transform", ["", "GreyPass", "BgrPass"])
 def test_levels_match_ffmpeg(tmp_path: Path, kind: str, suffix: str, transform: str) -> None:
     picture = source(tmp_path, kind, suffix)
     (tmp_path / "passes.py").write_text(PASSES)
     outs = [tmp_path / f"out-{name}" for name in OUTPUTS]
-    args = ["run", "-i", str(picture), "--crf", "0", "-q", "-y"]
+    mstg_input, ffmpeg_input = input_args(picture)
+    args = ["run", *mstg_input, "--crf", "0", "-q", "-y"]
     if transform:
         args += ["-t", f"{tmp_path / 'passes.py'}:{transform}"]
-    result = run_mstg(*args, *(arg for out in outs for arg in ("-o", str(out))), cwd=tmp_path)
+    result = run_mstg(*args, *(arg for out in outs for arg in ("-o", str(out))), cwd=tmp_path,
+                      input=picture.read_bytes() if picture.suffix == ".raw" else None)
     assert result.returncode == 0, result.stderr
     grey_out = kind == "grey" or transform == "GreyPass"
     as_grey = ["-vf", "format=gray"] if transform == "GreyPass" else []
     for (name, codec), out in zip(OUTPUTS.items(), outs):
         ref = tmp_path / f"ref-{name}"
-        subprocess.run(["ffmpeg", "-v", "error", "-i", str(picture), *as_grey, *codec, "-frames:v", "1",
-                        str(ref)], check=True)
+        subprocess.run(["ffmpeg", "-v", "error", *ffmpeg_input, *as_grey, *codec, "-frames:v", "1", str(ref)],
+                       check=True)
         pix_fmt = "gray" if grey_out else "bgr24"
         got, want = read_back(out, pix_fmt), read_back(ref, pix_fmt)
         assert got.shape == want.shape == (W * H * (1 if grey_out else 3),)
