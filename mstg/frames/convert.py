@@ -123,18 +123,52 @@ def _shape_size(array: np.ndarray, format: str) -> tuple[int, int]:
 
 _LOCAL = threading.local()
 
+#: FFmpeg's colour ranges (``AVCOL_RANGE_*``): limited (16-235, "tv") and full (0-255, "pc").
+MPEG_RANGE, JPEG_RANGE = 1, 2
+
+
+@functools.cache
+def natural_range(format: str) -> int:
+    """The range a picture in ``format`` has when nothing says otherwise, as FFmpeg reads it:
+    full for RGB, grey, palette and the JPEG ``yuvj*`` layouts, limited for the other YUV ones.
+
+    >>> natural_range("yuv420p"), natural_range("gray"), natural_range("bgr24"), natural_range("yuvj420p")
+    (1, 2, 2, 2)
+    """
+    import av
+
+    layout = av.VideoFormat(format)
+    if layout.is_rgb or format.startswith(("yuvj", "gray", "ya", "pal", "rgb", "bgr", "monow", "monob")):
+        return JPEG_RANGE
+    return MPEG_RANGE
+
+
+def colour_range(frame: Any) -> int:
+    """A PyAV frame's range: its own tag, else its format's :func:`natural_range`."""
+    tagged = int(frame.color_range)
+    return tagged if tagged in (MPEG_RANGE, JPEG_RANGE) else natural_range(frame.format.name)
+
 
 def reformat(frame: Any, **kwargs: Any) -> Any:
-    """``frame.reformat(**kwargs)`` with a converter of this thread's own.
+    """``frame.reformat(**kwargs)`` with a converter of this thread's own, from the frame's
+    colour range to the one its new format has (:func:`natural_range`; the same range when
+    only the size changes) unless ``src_color_range`` says otherwise.
 
     PyAV keeps one converter per frame object and clones share the frame, so two outputs
-    converting the same picture on two threads would share (and crash) one converter.
+    converting the same picture on two threads would share (and crash) one converter. Left
+    to itself, it keeps a full-range frame's range in a YUV layout (a JPEG's grey 40 stays
+    40), which an encoder then writes into a file read as limited range (grey 28).
     """
     converter = getattr(_LOCAL, "reformatter", None)
     if converter is None:
         from av.video.reformatter import VideoReformatter
 
         converter = _LOCAL.reformatter = VideoReformatter()
+    if "src_color_range" not in kwargs:
+        source = colour_range(frame)
+        target = kwargs.get("format")
+        kwargs["src_color_range"] = source
+        kwargs["dst_color_range"] = natural_range(getattr(target, "name", target)) if target else source
     return converter.reformat(frame, **kwargs)
 
 

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from ..lazy import lazy_module
 from .base import PIXEL_FORMATS, _Frame
-from .convert import (_cv2, _cv2_codes, _nv12_codes, _plane_view, _shape_size, full_range_luma,
-                      limited_range_luma, reformat)
+from .convert import (MPEG_RANGE, _cv2, _cv2_codes, _nv12_codes, _plane_view, _shape_size, colour_range,
+                      full_range_luma, limited_range_luma, natural_range, reformat)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -19,6 +19,12 @@ _Y_FIRST = frozenset({"yuv420p", "yuvj420p", "nv12", "yuv422p", "yuvj422p", "yuv
 
 if TYPE_CHECKING:  # pragma: no cover
     import av
+
+
+def _limited_i420(frame: av.VideoFrame) -> bool:
+    """A decoded I420 picture in the limited range that OpenCV's conversions and an I420
+    array assume (a full-range one, tagged ``pc``, goes through FFmpeg's converter)."""
+    return frame.format.name == "yuv420p" and colour_range(frame) == MPEG_RANGE
 
 
 class VideoFrame(_Frame):
@@ -113,7 +119,7 @@ class VideoFrame(_Frame):
         even = self.width % 2 == 0 and self.height % 2 == 0
         if format == "gray" and frame is not None and frame.format.name in _Y_FIRST:
             return full_range_luma(_plane_view(frame.planes[0], self.width, self.height), frame)
-        if frame is not None and frame.format.name == "yuv420p" and even:
+        if frame is not None and _limited_i420(frame) and even:
             if format == "yuv420p":
                 return self._i420_from_av(frame)
             i420 = self._cache.get("yuv420p")
@@ -157,7 +163,7 @@ class VideoFrame(_Frame):
             chroma = i420[h:].reshape(2, h // 2, w // 2)
             return i420[:h], chroma[0], chroma[1]
         frame = self._av
-        if frame is None or frame.format.name != "yuv420p":
+        if frame is None or not _limited_i420(frame):
             return None
         planes = frame.planes
         return (_plane_view(planes[0], w, h), _plane_view(planes[1], w // 2, h // 2),
@@ -196,7 +202,8 @@ class VideoFrame(_Frame):
         import av
 
         frame = self._av
-        if frame is not None and (format is None or frame.format.name == format):
+        if frame is not None and (format is None or (frame.format.name == format
+                                                     and colour_range(frame) == natural_range(format))):
             return frame
         if frame is not None:
             return reformat(frame, format=format)

@@ -196,6 +196,8 @@ class MediaInput(PacketCopying, Reconnecting, Input):
                 return
             if self._unread(packet.stream):
                 continue  # nobody reads this track (any more): not worth decoding
+            if self.reconnects:
+                start_us = 0  # --start was the first connection's; a reconnected one is kept whole
             if packet.stream.index in self._copied:
                 chunk = self._wrap_packet(packet.stream, packet, start_us)
                 if chunk is not None:

@@ -4,7 +4,8 @@ A live network input (``rtsp``, ``rtmp``, ``srt``, ``tcp``, ``udp``, ``rtp``) re
 default: a read that gets nothing for :data:`STALL_S` seconds, an error, or the end of the
 stream opens the URL again (waiting :data:`BACKOFF_S` between tries) until data comes or the
 input has sent nothing for its ``timeout`` in all. The outputs stay open; the timestamps go on
-across the gap (the first frame after it is placed as far after the last as the gap lasted).
+across the gap (the first frame after it is placed as far after the last as the gap lasted);
+``start`` (``--start``) skips the beginning of the first connection only.
 HTTP(S) inputs with ``reconnect=True`` use FFmpeg's own reconnection, which resumes a file
 where it was (a byte range) rather than from its start.
 

@@ -4,6 +4,8 @@ Nothing here opens a container: each choice can be checked on its own.
 
 >>> video_codec_options("libx264", EncodeOptions(crf=20))
 {'preset': 'veryfast', 'crf': '20'}
+>>> video_pix_fmt(["yuv420p", "bgr0", "gray"], "ffv1", "bgr24", (64, 48))
+'bgr0'
 >>> even_size((321, 241), "yuv420p", "libx264")
 (320, 240)
 >>> crash_tolerant_options("matroska")
@@ -23,11 +25,13 @@ from .sizing import output_size
 
 __all__ = ["EncodeOptions", "VideoSettings", "AudioSettings", "parse_bitrate", "check_encoder",
            "pick_codec", "crash_tolerant_options", "video_settings", "video_codec_options",
-           "video_pix_fmt", "audio_settings", "even_size", "standard_layout", "FRAGMENTED_MP4"]
+           "video_pix_fmt", "colour_tags", "audio_settings", "even_size", "standard_layout", "FRAGMENTED_MP4"]
 
 US = 1_000_000
 _MP4_MUXERS = frozenset({"mp4", "mov", "ipod", "ismv", "3gp", "3g2", "psp", "f4v"})
 FRAGMENTED_MP4 = "frag_keyframe+empty_moov+delay_moov+default_base_moof"
+#: RGB layouts of lossless encoders (FFV1, Ut Video) for a first frame in an RGB layout they lack.
+_LOSSLESS_RGB = {"bgr24": ("bgr0", "gbrp"), "rgb24": ("bgr0", "gbrp"), "bgra": ("bgra", "gbrap")}
 _DEFAULT_LAYOUTS = {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
 
 
@@ -146,8 +150,13 @@ def video_pix_fmt(supported: list[str], codec_name: str, first_format: str, firs
     if not supported:  # rawvideo takes anything
         width, height = first_size
         return "yuv420p" if first_format == "bgr24" and width % 2 == 0 == height % 2 else first_format
-    if first_format in supported and codec_name in ("ffv1", "utvideo", "gif"):
-        return first_format
+    if codec_name in ("ffv1", "utvideo", "gif"):
+        if first_format in supported:
+            return first_format
+        # lossless codecs keep RGB pictures in RGB, as FFmpeg picks (bgr24 -> bgr0)
+        for name in _LOSSLESS_RGB.get(first_format, ()):
+            if name in supported:
+                return name
     if "yuv420p" in supported:
         return "yuv420p"
     return "rgb8" if "rgb8" in supported else supported[0]
@@ -189,6 +198,24 @@ def video_settings(codec: Any, opts: EncodeOptions, first: Any, codec_options: d
         time_base = Fraction(1) / rate
     return VideoSettings(rate, width, height, pix_fmt, time_base,
                          parse_bitrate(opts.bitrate) if opts.bitrate else None, codec_options)
+
+
+def colour_tags(first: Any, pix_fmt: str) -> dict[str, int]:
+    """The colour tags of a video stream encoded in ``pix_fmt`` from pictures like ``first``
+    (a PyAV frame), as FFmpeg tags them: the range the encoder's pictures are converted to
+    (:func:`~mstg.frames.convert.natural_range`) where the source said its range, and the
+    source's YUV matrix (``colorspace``; BT.601 for untagged SD, as FFmpeg) where it named one.
+    Nothing for a source that says neither (a decoder's or a transform's plain pixels).
+    """
+    from ..frames.convert import natural_range
+
+    tags: dict[str, int] = {}
+    if int(first.color_range) in (1, 2):
+        tags["color_range"] = natural_range(pix_fmt)
+    rgb_out = natural_range(pix_fmt) == 2 and not pix_fmt.startswith(("yuvj", "gray"))
+    if int(first.colorspace) not in (0, 2) and not rgb_out:  # RGB, unspecified
+        tags["colorspace"] = int(first.colorspace)
+    return tags
 
 
 def standard_layout(name: str, channels: int) -> str:

@@ -18,7 +18,7 @@ from ..frames import reformat
 from .muxer import Muxer
 from .slots import REPEAT, place
 
-__all__ = ["TrackWriter", "VideoEncoder", "AudioEncoder", "PacketCopier", "sane_samples"]
+__all__ = ["TrackWriter", "VideoEncoder", "AudioEncoder", "PacketCopier", "sane_samples", "sample_pts"]
 
 US = 1_000_000
 
@@ -47,6 +47,19 @@ def sane_samples(frame: Any) -> Any:
                                      layout=frame.layout.name)
     out.sample_rate = frame.sample_rate
     return out
+
+
+def sample_pts(timestamp: int, rate: int, next_pts: int | None) -> int:
+    """Where samples stamped ``timestamp`` (microseconds) start, in samples at ``rate``: the
+    nearest sample (microseconds round 1024 samples at 44.1 kHz down to 23219, not 23219.95),
+    never before ``next_pts``, where the samples so far end (muxers refuse going back in time:
+    an overlap plays on after what came before; a stamp a sample early is that rounding).
+
+    >>> sample_pts(23219, 44100, None), sample_pts(23219, 44100, 1024), sample_pts(23219, 44100, 1030)
+    (1024, 1024, 1030)
+    """
+    pts = (timestamp * rate + US // 2) // US
+    return pts if next_pts is None else max(pts, next_pts)
 
 
 class TrackWriter:
@@ -132,7 +145,7 @@ class AudioEncoder(TrackWriter):
                                      frame_size=ctx.frame_size or None)
 
         resampler, setup = new_resampler(), None
-        next_us: int | None = None
+        next_pts: int | None = None  # where the samples so far end, in 1 / the input's rate
         for frame in frames:
             try:
                 av_frame = sane_samples(frame.to_av())
@@ -142,12 +155,12 @@ class AudioEncoder(TrackWriter):
                     # file): what the old resampler holds goes out, a new one takes the rest
                     self.muxer.mux([p for chunk in resampler.resample(None) for p in self.stream.encode(chunk)])
                     resampler = new_resampler()
+                    next_pts = None if next_pts is None else -(-next_pts * rate // setup[2])
                 setup = (av_frame.format.name, av_frame.layout.name, rate)
-                # never back in time (muxers refuse it): an overlap plays on after what came before
-                start_us = frame.timestamp if next_us is None else max(frame.timestamp, next_us)
-                next_us = start_us + (frame.duration or 0)
+                pts = sample_pts(frame.timestamp, rate, next_pts)
+                next_pts = pts + av_frame.samples
                 with self.lock:
-                    av_frame.pts = start_us * rate // US
+                    av_frame.pts = pts
                     av_frame.time_base = Fraction(1, rate)
                     chunks = resampler.resample(av_frame)
                 try:

@@ -22,8 +22,8 @@ from ..frames import AudioData, VideoFrame
 from ..tracks import MediaStreamTrackProcessor
 from .base import Output
 from .encoder_hints import encoder_setup_error
-from .codecs import (EncodeOptions, audio_settings, check_encoder, crash_tolerant_options, parse_bitrate,
-                     pick_codec, video_codec_options, video_settings)
+from .codecs import (EncodeOptions, audio_settings, check_encoder, colour_tags, crash_tolerant_options,
+                     parse_bitrate, pick_codec, video_codec_options, video_settings)
 from .encoders import AudioEncoder, PacketCopier, VideoEncoder
 from .encoding import file_defaults
 from .formats import defaults_for
@@ -257,6 +257,8 @@ class FileOutput(Output):
         stream = self.muxer.container.add_stream(codec_name, rate=settings.rate)
         ctx = stream.codec_context
         ctx.width, ctx.height, ctx.pix_fmt = settings.width, settings.height, settings.pix_fmt
+        for tag, value in colour_tags(first.to_av(), settings.pix_fmt).items():
+            setattr(ctx, tag, value)
         ctx.time_base = settings.time_base
         ctx.framerate = settings.rate
         ctx.thread_type = "AUTO"

@@ -37,6 +37,11 @@ def os_error(name: str, exc: BaseException, action: str = "write") -> BaseExcept
     reason = getattr(exc, "strerror", None) or exc
     return OutputError(f"cannot {action} {name}: {reason}", hint=hint)
 
+#: Muxers that take an empty packet's side data (a new stream header: FLAC's sample count and
+#: checksum) into the file's header, or drop such a packet themselves.
+USES_EMPTY_PACKETS = frozenset({"matroska", "webm", "flac", "mp4", "mov", "ipod", "ismv", "3gp", "3g2",
+                                "psp", "f4v"})
+
 
 class Muxer:
     """The container of the file at ``path`` (FFmpeg opens ``url``: ``pipe:1`` for ``-``),
@@ -77,7 +82,14 @@ class Muxer:
                   self.file.temporary or "in place")
 
     def mux(self, packets: list[Any]) -> None:
-        """Write ``packets`` (from any thread); the file takes its name once it has begun."""
+        """Write ``packets`` (from any thread); the file takes its name once it has begun.
+
+        An empty packet (the FLAC encoder's last, carrying only the final stream header) goes
+        only to muxers that read it (:data:`USES_EMPTY_PACKETS`): others, NUT among them,
+        would store it as a frame that decoders refuse ("Invalid argument").
+        """
+        if self.container_format not in USES_EMPTY_PACKETS:
+            packets = [packet for packet in packets if packet.size]
         if not packets:
             return
         import av

@@ -108,6 +108,35 @@ def test_two_synthetic_inputs_give_video_from_one_and_audio_from_the_other(tmp_p
     assert abs(peak_hz - 440) < 5  # lavfi sine's default frequency
 
 
+def test_nut_with_flac_decodes_cleanly_with_every_sample(tmp_path: Path) -> None:
+    """FFV1 + FLAC in NUT: FFmpeg's CLI decodes it without an error, the FLAC packets follow
+    each other sample for sample (not 4607 after 0: microseconds rounded down), and the file
+    holds as many samples as a WAV written in the same run."""
+    import shutil
+    import subprocess
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("Debian's ffmpeg CLI checks the file (.ci/run installs it)")
+    nut, wav = tmp_path / "x.nut", tmp_path / "x.wav"
+    result = run_mstg("run", "-i", "testsrc", "-i", "sine", "--duration", "1", "-o", str(nut), "-o", str(wav))
+    assert result.returncode == 0, result.stderr.decode()
+    decoded = subprocess.run(["ffmpeg", "-v", "error", "-i", str(nut), "-f", "null", "-"], capture_output=True)
+    assert decoded.returncode == 0 and decoded.stderr == b"", decoded.stderr.decode()
+
+    def samples(path: Path) -> int:
+        raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:a", "-f", "s16le", "-ac", "1",
+                              "-"], capture_output=True, check=True).stdout
+        return len(raw) // 2
+
+    assert samples(nut) == samples(wav) >= 44100
+    with av.open(str(nut)) as container:
+        stream = container.streams.audio[0]
+        assert stream.codec_context.name == "flac"
+        packets = [p for p in container.demux(stream) if p.size]
+    sizes = [f.samples for p in packets for f in stream.codec_context.decode(p)]
+    assert [p.pts for p in packets] == [sum(sizes[:i]) for i in range(len(packets))]
+
+
 def test_images_and_globs_become_one_frame_each_sizes_free(tmp_path: Path) -> None:
     import cv2
 
