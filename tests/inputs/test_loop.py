@@ -35,7 +35,7 @@ def test_a_picture_and_a_sound_make_a_video_as_long_as_the_sound(tmp_path: Path)
     assert 74 <= len(got["video"]) <= 76  # 3 s at 25 fps
     colours = [mean_rgb(f) for _, f in got["video"]]
     assert all(np.abs(c - colours[0]).max() < 1 for c in colours)  # the same picture throughout
-    assert np.abs(colours[0] - (200, 40, 40)).max() < 20  # FIXME(levels): tighten to 8
+    assert np.abs(colours[0] - (200, 40, 40)).max() < 8
     seconds = sum(f.samples for _, f in got["audio"]) / got["audio"][0][1].sample_rate
     assert 2.95 <= seconds <= 3.05
 
