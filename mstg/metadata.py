@@ -67,9 +67,13 @@ def _read(container: Any, streams: list[Any]) -> SourceMetadata:
 
 
 def write_metadata(container: Any, streams: dict[str, Any], source: SourceMetadata | None,
-                   tags: dict[str, str] | None = None) -> None:
+                   tags: dict[str, str] | None = None, *, strip: bool = False) -> None:
     """Put ``source``'s tags, chapters and track tags into an output ``container`` (before
-    its header is written), then ``tags`` (``--metadata``) over the global ones."""
+    its header is written), then ``tags`` (``--metadata``) over the global ones. ``strip``
+    (``--no-metadata``, FFmpeg's ``-map_metadata -1``) leaves the source's tags out, global,
+    per track and per chapter; the chapters' times stay, as in FFmpeg."""
+    if source is not None and strip:
+        source = SourceMetadata(chapters=[(start, end, "") for start, end, _ in source.chapters])
     if source is not None:
         container.metadata.update(source.tags)
         if source.chapters:

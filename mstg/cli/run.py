@@ -128,6 +128,9 @@ Examples:
               help="Any muxer option (e.g. movflags=+faststart); repeatable.")
 @click.option("--metadata", multiple=True, callback=_key_values, metavar="KEY=VALUE",
               help="A global tag of the output files (title=..., artist=...); repeatable.")
+@click.option("--no-metadata", is_flag=True,
+              help="Leave the input's tags out, global and per track (FFmpeg -map_metadata -1); "
+                   "--metadata tags are still written.")
 @click.option("--frames", type=click.IntRange(min=1), metavar="N",
               help="Stop each output after N video frames (its audio at their end).")
 @click.option("--shortest", is_flag=True,

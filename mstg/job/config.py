@@ -125,6 +125,7 @@ class OutputConfig:
     x264_params: str | None = _opt(checks.text, "libx264's own parameters (k=v:k=v)")
     x265_params: str | None = _opt(checks.text, "libx265's own parameters (k=v:k=v)")
     metadata: dict[str, str] | None = _opt(checks.mapping, "global tags (title, artist...)")
+    strip_metadata: bool | None = _opt(checks.flag, "leave the input's tags out (-map_metadata -1)")
     frames: int | None = _opt(checks.integer(1), "stop after this many video frames")
     shortest: bool | None = _opt(checks.flag, "end every track where the shortest ends")
 
@@ -146,7 +147,8 @@ class OutputConfig:
             size=self.size, fps=self.fps, pix_fmt=self.pix_fmt, video=self.video is not False,
             audio=self.audio is not False, codec_options={**control, **(self.codec_options or {})},
             format_options=dict(self.muxer_options or {}), fragmented=self.fragmented,
-            sample_rate=self.audio_rate, channels=self.audio_channels, metadata=dict(self.metadata or {}))
+            sample_rate=self.audio_rate, channels=self.audio_channels, metadata=dict(self.metadata or {}),
+            strip_metadata=bool(self.strip_metadata))
 
 
 @dataclass

@@ -98,6 +98,7 @@ FLAGS: dict[str, Flag] = _flags(
     ("codec_options", "output.codec_options", "codec-option"),
     ("format_options", "output.muxer_options", "format-option"),
     ("metadata", "output.metadata", "metadata"),
+    ("no_metadata", "output.strip_metadata", "no-metadata", False, True),
     ("frames", "output.frames", "frames"),
     ("shortest", "output.shortest", "shortest", False, True),
     ("no_video", "output.video", "no-video", False, True, True),

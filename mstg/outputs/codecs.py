@@ -59,6 +59,8 @@ class EncodeOptions:
     channels: int | None = None
     #: ``-metadata KEY=VALUE``: the file's global tags.
     metadata: dict[str, str] = field(default_factory=dict)
+    #: ``-map_metadata -1``: leave the input's tags out (chapter times stay).
+    strip_metadata: bool = False
 
 
 @dataclass(frozen=True)

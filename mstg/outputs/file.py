@@ -227,7 +227,8 @@ class FileOutput(Output):
             for kind, stream in self._streams.items():
                 if kind not in self.copies:  # a copied stream has no encoder to open
                     stream.codec_context.open()
-            write_metadata(self.muxer.container, self._streams, self.context.metadata, self.options.metadata)
+            write_metadata(self.muxer.container, self._streams, self.context.metadata, self.options.metadata,
+                           strip=self.options.strip_metadata)
             copied = [firsts[k] for k in self.copies if k in firsts]
             if copied:
                 self._start_copy(copied[0])

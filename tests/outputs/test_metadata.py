@@ -46,7 +46,7 @@ def facts(path: Path) -> dict:
     data = json.loads(out)
     lower = lambda tags: {k.lower(): v for k, v in (tags or {}).items()}  # noqa: E731
     return {"tags": lower(data["format"].get("tags")),
-            "chapters": [(round(float(c["start_time"]), 2), round(float(c["end_time"]), 2), c["tags"].get("title"))
+            "chapters": [(round(float(c["start_time"]), 2), round(float(c["end_time"]), 2), c.get("tags", {}).get("title"))
                          for c in data["chapters"]],
             "audio": lower(next(s for s in data["streams"] if s["codec_type"] == "audio").get("tags"))}
 
@@ -80,3 +80,20 @@ def test_stream_copy_keeps_metadata_too(tagged: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     got = facts(out)
     assert got["chapters"] == [(0.0, 1.0, "Intro"), (1.0, 2.0, "Main")] and got["audio"]["language"] == "fra"
+
+
+@pytest.mark.parametrize("copy", [False, True])
+def test_no_metadata_leaves_the_tags_out_as_map_metadata_minus_one(tagged: Path, tmp_path: Path,
+                                                                   copy: bool) -> None:
+    out, reference = tmp_path / "bare.mkv", tmp_path / "ffmpeg.mkv"
+    codecs = ("-cv", "copy", "-ca", "copy") if copy else ()
+    result = run_mstg("run", "-i", str(tagged), *codecs, "--no-metadata", "--metadata", "title=Mine",
+                      "-o", str(out), "-q")
+    assert result.returncode == 0, result.stderr
+    subprocess.run(["ffmpeg", "-v", "error", "-i", str(tagged), "-map_metadata", "-1", "-metadata",
+                    "title=Mine", "-c", "copy", str(reference)], check=True)
+    got, want = facts(out), facts(reference)
+    assert got["tags"].get("title") == "Mine" and "artist" not in got["tags"]
+    assert "language" not in got["audio"] and "title" not in got["audio"]
+    assert got["chapters"] == want["chapters"] == [(0.0, 1.0, None), (1.0, 2.0, None)]  # as FFmpeg
+    assert set(got["tags"]) - {"encoder"} == set(want["tags"]) - {"encoder"}
