@@ -79,6 +79,9 @@ Examples:
               help="Stop after this many seconds (synthetic inputs: default 10).")
 @click.option("--to", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Stop at this position of the input (FFmpeg -to; instead of --duration).")
+@click.option("--offset", type=float, metavar="SECONDS",
+              help="Shift the input's timestamps by this much (FFmpeg -itsoffset): per input, "
+                   "-i 'voice.wav::offset=0.3' makes it start 0.3 s later.")
 @click.option("--video-track", metavar="N|none", help="Which video track of the input (from 0).")
 @click.option("--audio-track", metavar="N|none", help="Which audio track of the input (from 0).")
 @click.option("--input-format", metavar="FMT", help="FFmpeg demuxer for the input (e.g. nut, lavfi).")

@@ -54,6 +54,9 @@ class Input(ABC):
         self.name = name
         self.realtime = realtime
         self.limit_us: int | None = None if duration is None else int(duration * 1_000_000)
+        #: Added to every timestamp (FFmpeg's ``-itsoffset``): a positive offset makes this input
+        #: start later against the others; frames pushed before 0 by a negative one are dropped.
+        self.offset_us = 0
         self.tracks: list[MediaStreamTrack] = []
         self._sources: list[TrackSource] = []
         self.frames_read = 0
@@ -151,6 +154,11 @@ class Input(ABC):
                     anchor = self._pace(frame, anchor)
                 if frame.origin is None:  # live and synthetic inputs: their own timeline
                     frame.origin = FrameOrigin(self.name, frame.timestamp, frame.index)
+                if self.offset_us:
+                    frame.timestamp += self.offset_us
+                    if frame.timestamp < 0:
+                        frame.close()
+                        continue
                 self.frames_read += 1
                 self.position_us = max(self.position_us, frame.timestamp)
                 if not self._sources[index].deliver(frame) and self._all_stopped():

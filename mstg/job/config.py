@@ -51,6 +51,7 @@ class InputConfig:
     start: float | None = _opt(checks.number(0), "seconds in to start")
     duration: float | None = _opt(checks.number(0, open_min=True), "seconds to read")
     to: float | None = _opt(checks.number(0, open_min=True), "position to stop at (instead of duration)")
+    offset: float | None = _opt(checks.number(-86400), "seconds added to the timestamps (-itsoffset)")
     video_track: int | str | None = _opt(checks.track, "which video track (from 0), or 'none'")
     audio_track: int | str | None = _opt(checks.track, "which audio track (from 0), or 'none'")
     format: str | None = _opt(checks.text, "FFmpeg demuxer")
@@ -72,7 +73,7 @@ class InputConfig:
     def open_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for :func:`mstg.open_input` (unset fields left to its defaults)."""
         given = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
-                 if f.name != "spec" and getattr(self, f.name) is not None}
+                 if f.name not in ("spec", "offset") and getattr(self, f.name) is not None}
         for name in ("video_track", "audio_track"):
             if given.get(name) == "none":
                 given[name] = None

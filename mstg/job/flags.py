@@ -67,6 +67,7 @@ FLAGS: dict[str, Flag] = _flags(
     ("start", "input.start", "start"),
     ("duration", "input.duration", "duration"),
     ("to", "input.to", "to"),
+    ("offset", "input.offset", "offset"),
     ("video_track", "input.video_track", "video-track"),
     ("audio_track", "input.audio_track", "audio-track"),
     ("input_format", "input.format", "input-format"),

@@ -77,7 +77,9 @@ def open_transforms(steps: list[Any] | None) -> list[Any]:
 def _open_input(config: InputConfig) -> Any:
     from ..inputs import open_input
 
-    return open_input(config.spec or DEFAULT_INPUT, **config.open_kwargs())
+    source = open_input(config.spec or DEFAULT_INPUT, **config.open_kwargs())
+    source.offset_us = round((config.offset or 0) * 1_000_000)  # --offset (FFmpeg -itsoffset)
+    return source
 
 
 def _open_output(config: OutputConfig) -> Any:
