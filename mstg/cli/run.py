@@ -131,6 +131,8 @@ Examples:
 @click.option("--pix-fmt", metavar="FMT", help="Output pixel format (e.g. yuv444p).")
 @click.option("--no-video", is_flag=True, help="Leave the video out.")
 @click.option("--no-audio", is_flag=True, help="Leave the audio out.")
+@click.option("--no-subtitles", "-sn", is_flag=True,
+              help="Leave out the input's text subtitles (kept by default where the container holds them).")
 @click.option("--realtime", is_flag=True, help="Pace file inputs to their timestamps.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Give up on a network input that sends nothing for this long (default 10).")

@@ -100,6 +100,7 @@ class OutputConfig:
     overwrite: bool | None = _opt(checks.flag, "replace a file that exists")
     video: bool | None = _opt(checks.flag, "write the video (default true)")
     audio: bool | None = _opt(checks.flag, "write the audio (default true)")
+    subtitles: bool | None = _opt(checks.flag, "write the input's text subtitles (default true)")
     codec_options: dict[str, str] | None = _opt(checks.mapping, "encoder options")
     muxer_options: dict[str, str] | None = _opt(checks.mapping, "muxer options")
     audio_rate: int | None = _opt(checks.integer(1000, 768000), "audio sample rate (-ar)")
@@ -133,7 +134,8 @@ class OutputConfig:
             size=self.size, fps=self.fps, pix_fmt=self.pix_fmt, video=self.video is not False,
             audio=self.audio is not False, codec_options={**control, **(self.codec_options or {})},
             format_options=dict(self.muxer_options or {}), fragmented=self.fragmented,
-            sample_rate=self.audio_rate, channels=self.audio_channels, metadata=dict(self.metadata or {}))
+            sample_rate=self.audio_rate, channels=self.audio_channels, metadata=dict(self.metadata or {}),
+            subtitles=self.subtitles is not False)
 
 
 @dataclass

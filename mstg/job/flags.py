@@ -100,6 +100,7 @@ FLAGS: dict[str, Flag] = _flags(
     ("frames", "output.frames", "frames"),
     ("no_video", "output.video", "no-video", False, True, True),
     ("no_audio", "output.audio", "no-audio", False, True, True),
+    ("no_subtitles", "output.subtitles", "no-subtitles", False, True, True),
     ("realtime", "input.realtime", "realtime", False, True),
     ("timeout", "input.timeout", "timeout"),
     ("reconnect", "input.reconnect", "reconnect", False, True),

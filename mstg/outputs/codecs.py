@@ -55,6 +55,8 @@ class EncodeOptions:
     channels: int | None = None
     #: ``-metadata KEY=VALUE``: the file's global tags.
     metadata: dict[str, str] = field(default_factory=dict)
+    #: ``-sn`` when False: the input's text subtitles are left out.
+    subtitles: bool = True
 
 
 @dataclass(frozen=True)

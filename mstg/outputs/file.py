@@ -28,6 +28,7 @@ from .encoders import AudioEncoder, PacketCopier, VideoEncoder
 from .encoding import file_defaults
 from .formats import defaults_for
 from .muxer import Muxer
+from .sidetracks import SideWriter, cover_container
 
 __all__ = ["FileOutput", "EncodeOptions", "crash_tolerant_options", "parse_bitrate"]
 
@@ -218,6 +219,8 @@ class FileOutput(Output):
             options.setdefault(key, value)  # MP4/MOV: the index first (faststart)
         # faststart rewrites the file by its name at the end: it keeps its temporary name till then
         self.muxer.publish_at_end = "faststart" in options.get("movflags", "")
+        side = getattr(self.context.metadata, "side", None)
+        self.muxer.container_format = cover_container(self.container_format, side, options)
         self.muxer.open(set(self.processors), options)
         try:
             if "video" in firsts:
@@ -227,6 +230,10 @@ class FileOutput(Output):
             for kind, stream in self._streams.items():
                 if kind not in self.copies:  # a copied stream has no encoder to open
                     stream.codec_context.open()
+            if side:
+                self.muxer.side = SideWriter(self.muxer.container, self.muxer.container_format, side,
+                                             name=self.name, subtitles=self.options.subtitles,
+                                             covers=self.options.video)
             write_metadata(self.muxer.container, self._streams, self.context.metadata, self.options.metadata)
             copied = [firsts[k] for k in self.copies if k in firsts]
             if copied:

@@ -60,6 +60,8 @@ class Muxer:
         self._lock = threading.Lock()
         #: Named only when closed (faststart moves the index by the file's name at the end).
         self.publish_at_end = False
+        #: Subtitles and cover art written beside the tracks (a :class:`~.sidetracks.SideWriter`).
+        self.side: Any = None
 
     def open(self, kinds: set[str], options: dict[str, str]) -> None:
         """Create the (staged) file and the container that will hold ``kinds``."""
@@ -84,6 +86,8 @@ class Muxer:
 
         try:
             with self._lock:
+                if self.side:  # covers first (MP3 and FLAC wait for them), cues due by then
+                    self.container.mux(self.side.due(packets))
                 self.container.mux(packets)
                 self.muxed += len(packets)
                 if self.file is not None and self.file.temporary and self._publishable(packets) \
@@ -115,6 +119,8 @@ class Muxer:
             return None
         found: BaseException | None = None
         try:
+            if self.side and self.muxed and error is None:
+                container.mux(self.side.rest())
             container.close()
         except Exception as exc:  # noqa: BLE001 - FFmpeg's trailer errors (disk full ...)
             pipe = getattr(exc, "errno", None) == errno.EPIPE
