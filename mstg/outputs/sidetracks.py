@@ -30,8 +30,11 @@ log = logging.getLogger(__name__)
 US = 1_000_000
 _MP4 = frozenset({"mp4", "mov", "ipod"})
 _MATROSKA_TEXT = frozenset({"subrip", "ass", "ssa", "webvtt"})
-#: Muxers that hold cover art (Matroska as an attachment, the others as ``attached_pic``).
+#: Muxers that hold cover art (Matroska as an attachment, the others as ``attached_pic``),
+#: and the picture codecs each takes (the MP4 family: those its ``covr`` box names).
 COVER_FORMATS = frozenset({"flac", "mp3", "mp4", "mov", "ipod", "matroska"})
+_COVER_CODECS = {"mp4": {"png", "mjpeg", "bmp"}, "mov": {"png", "mjpeg", "bmp"},
+                 "mp3": {"png", "mjpeg", "bmp", "gif"}, "flac": {"png", "mjpeg", "bmp", "gif"}}
 
 
 def subtitle_codec(container_format: str, source: str) -> str | None:
@@ -110,6 +113,9 @@ class SideWriter:
                 continue
             if picture.codec is None or picture.stream is None:
                 continue  # a font: Matroska only
+            if picture.codec not in _COVER_CODECS.get(container_format, set()):
+                log.debug("%s: a %s file takes no %s cover: left out", self.name, container_format, picture.codec)
+                continue
             try:
                 stream = container.add_stream_from_template(picture.stream)
             except ValueError as exc:

@@ -148,3 +148,10 @@ def test_no_subtitles_in_a_job_description() -> None:
     assert job.outputs[0].encode_options().subtitles is False
     assert RunConfig.from_dict(job.to_dict()) == job
     assert OutputConfig("c.mkv").encode_options().subtitles is True
+
+
+def test_no_subtitles_in_a_preset(inputs: dict[str, Path], tmp_path: Path) -> None:
+    preset, out = tmp_path / "quiet.yaml", tmp_path / "out.mkv"
+    preset.write_text("version: 1\nno-subtitles: true\n")
+    mstg("--preset", str(preset), "-i", str(inputs["srt"]), "--duration", "1", "-o", str(out))
+    assert subtitle_streams(out) == []
