@@ -53,12 +53,14 @@ def mstg(*args: str) -> None:
     assert b"Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("source, ext", [(".flac", ".m4a"), (".flac", ".mp3"), (".flac", ".flac"),
-                                         (".flac", ".mkv"), (".mp3", ".flac"), (".m4a", ".mp3"),
-                                         (".mkv", ".m4a"), (".mp3", ".mp4")])
-def test_the_cover_is_carried(songs: dict[str, Path], tmp_path: Path, source: str, ext: str) -> None:
+@pytest.mark.parametrize("source, ext, flags", [(".flac", ".m4a", ()), (".flac", ".mp3", ()), (".flac", ".flac", ()),
+                                                (".flac", ".mkv", ()), (".mp3", ".flac", ()), (".m4a", ".mp3", ()),
+                                                (".mkv", ".m4a", ()), (".mp3", ".mp4", ()),
+                                                (".mp3", ".mp3", ("-ca", "copy")), (".m4a", ".m4a", ("-ca", "copy"))])
+def test_the_cover_is_carried(songs: dict[str, Path], tmp_path: Path, source: str, ext: str,
+                              flags: tuple[str, ...]) -> None:
     out = tmp_path / f"out{ext}"
-    mstg("-i", str(songs[source]), "-o", str(out))
+    mstg("-i", str(songs[source]), *flags, "-o", str(out))
     found = streams(out)
     # an audio-only job stays one: the only picture is the cover, marked as such
     assert [s["codec_type"] for s in found] == ["audio", "video"]
