@@ -28,7 +28,7 @@ from .encoders import AudioEncoder, PacketCopier, VideoEncoder
 from .encoding import file_defaults
 from .formats import defaults_for
 from .muxer import Muxer
-from .sidetracks import SideWriter, cover_container
+from .sidetracks import SideWriter, side_container
 
 __all__ = ["FileOutput", "EncodeOptions", "crash_tolerant_options", "parse_bitrate"]
 
@@ -220,7 +220,8 @@ class FileOutput(Output):
         # faststart rewrites the file by its name at the end: it keeps its temporary name till then
         self.muxer.publish_at_end = "faststart" in options.get("movflags", "")
         side = getattr(self.context.metadata, "side", None)
-        self.muxer.container_format = cover_container(self.container_format, side, options)
+        self.muxer.container_format = side_container(self.container_format, side, options,
+                                                     subtitles=self.options.subtitles)
         self.muxer.open(set(self.processors), options)
         try:
             if "video" in firsts:

@@ -24,7 +24,7 @@ from typing import Any
 
 from .subtitles import convert, mov_text_stream
 
-__all__ = ["SideWriter", "subtitle_codec", "cover_container", "COVER_FORMATS"]
+__all__ = ["SideWriter", "subtitle_codec", "side_container", "COVER_FORMATS"]
 
 log = logging.getLogger(__name__)
 US = 1_000_000
@@ -49,9 +49,19 @@ def subtitle_codec(container_format: str, source: str) -> str | None:
     return None
 
 
-def cover_container(container_format: str, side: Any, options: dict[str, str]) -> str:
-    """The muxer an output opens with: an M4A (``ipod``) file that carries a cover is written
-    by the ``mp4`` muxer with the M4A brand (PyAV refuses pictures for ``ipod``)."""
+def side_container(container_format: str, side: Any, options: dict[str, str], *, subtitles: bool = True) -> str:
+    """The muxer an output opens with, and its ``options`` for the side tracks: an M4A
+    (``ipod``) file that carries a cover is written by the ``mp4`` muxer with the M4A brand
+    (PyAV refuses pictures for ``ipod``); with subtitles, FFmpeg's interleaver holds video
+    and audio at most a second (not ten) while it waits for the next sparse cue, so that a
+    crash-tolerant file keeps what came before a kill.
+
+    >>> options = {}
+    >>> side_container("mp4", None, options), options
+    ('mp4', {})
+    """
+    if side is not None and subtitles and side.subtitles and subtitle_codec(container_format, "subrip"):
+        options.setdefault("max_interleave_delta", str(US))
     if container_format == "ipod" and side is not None and any(p.codec for p in side.pictures):
         options.setdefault("brand", "M4A ")
         return "mp4"
