@@ -28,7 +28,7 @@ from .encoders import AudioEncoder, PacketCopier, VideoEncoder
 from .encoding import file_defaults
 from .formats import defaults_for
 from .muxer import Muxer
-from .sidetracks import SideWriter, side_container
+from .sidetracks import SideWriter, side_container, takes_covers
 
 __all__ = ["FileOutput", "EncodeOptions", "crash_tolerant_options", "parse_bitrate"]
 
@@ -232,9 +232,10 @@ class FileOutput(Output):
                 if kind not in self.copies:  # a copied stream has no encoder to open
                     stream.codec_context.open()
             if side:
-                self.muxer.side = SideWriter(self.muxer.container, self.muxer.container_format, side,
-                                             name=self.name, subtitles=self.options.subtitles,
-                                             covers=self.options.video)
+                kind = self.muxer.container_format
+                self.muxer.side = SideWriter(self.muxer.container, kind, side, name=self.name,
+                                             subtitles=self.options.subtitles,
+                                             covers=self.options.video and takes_covers(kind, options))
             write_metadata(self.muxer.container, self._streams, self.context.metadata, self.options.metadata)
             copied = [firsts[k] for k in self.copies if k in firsts]
             if copied:

@@ -24,7 +24,7 @@ from typing import Any
 
 from .subtitles import convert, mov_text_stream
 
-__all__ = ["SideWriter", "subtitle_codec", "side_container", "COVER_FORMATS"]
+__all__ = ["SideWriter", "subtitle_codec", "side_container", "takes_covers", "COVER_FORMATS"]
 
 log = logging.getLogger(__name__)
 US = 1_000_000
@@ -66,6 +66,17 @@ def side_container(container_format: str, side: Any, options: dict[str, str], *,
         options.setdefault("brand", "M4A ")
         return "mp4"
     return container_format
+
+
+def takes_covers(container_format: str, options: dict[str, str]) -> bool:
+    """Whether a file opened with ``options`` holds cover art: not a fragmented (crash-tolerant)
+    MP4, whose muxer makes the picture a track of its own and waits on it.
+
+    >>> takes_covers("mp4", {"movflags": "+faststart"}), takes_covers("mp4", {"movflags": "frag_keyframe"})
+    (True, False)
+    """
+    fragmented = container_format in _MP4 and "frag" in options.get("movflags", "")
+    return container_format in COVER_FORMATS and not fragmented
 
 
 class SideWriter:
