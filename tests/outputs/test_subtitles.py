@@ -5,8 +5,12 @@ shifted by --start/--duration, left out by -sn and by containers that hold none.
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import av
@@ -155,3 +159,34 @@ def test_no_subtitles_in_a_preset(inputs: dict[str, Path], tmp_path: Path) -> No
     preset.write_text("version: 1\nno-subtitles: true\n")
     mstg("--preset", str(preset), "-i", str(inputs["srt"]), "--duration", "1", "-o", str(out))
     assert subtitle_streams(out) == []
+
+
+def video_seconds(path: Path) -> float:
+    """How far the file's video goes (0 while it holds none)."""
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "packet=pts_time",
+                          "-of", "csv=p=0", str(path)], capture_output=True, text=True).stdout.split()
+    times = [float(t) for t in out if t.replace(".", "", 1).isdigit()]
+    return max(times, default=0.0)
+
+
+@pytest.mark.timeout(180)
+def test_sparse_cues_do_not_hold_back_a_crash_tolerant_recording(tmp_path: Path) -> None:
+    """Two recordings of one --realtime run, one with the subtitles: killed once the one without
+    holds 8 s, the one with them holds as much, give or take FFmpeg's interleaving (1 s)."""
+    source = tmp_path / "long.mkv"
+    (tmp_path / "cues.srt").write_text(SRT)
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=25:duration=60", "-i", str(tmp_path / "cues.srt"),
+           "-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "ultrafast", "-c:s", "srt", str(source))
+    with_cues, without = tmp_path / "with.mkv", tmp_path / "without.mkv"
+    proc = subprocess.Popen([sys.executable, "-m", "mstg", "run", "-i", str(source), "--realtime", "-q",
+                             "-o", str(with_cues), "-o", f"{without}::no-subtitles"], stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while video_seconds(without) < 8 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+        assert video_seconds(without) >= 8, "the recording without subtitles never reached 8 s"
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    assert video_seconds(with_cues) >= video_seconds(without) - 2  # FFmpeg's default would keep 10 s back
+    assert cues(with_cues) == CUES
