@@ -114,8 +114,8 @@ class SideTracks:
             return
         start = int(packet.pts * packet.time_base * US) - origin_us
         end = start + int((packet.duration or 0) * packet.time_base * US)
-        if end <= 0 and packet.duration or start < 0 and not packet.duration:
-            return  # over before --start
+        if end <= 0 if packet.duration else start < 0:
+            return  # over before --start (a cue that spans it keeps what comes after)
         if limit_us is not None:
             if start >= limit_us:
                 return
@@ -126,7 +126,18 @@ class SideTracks:
 def side_tracks(container: Any, url: str, *, subtitles: bool = True) -> SideTracks:
     """The side tracks of an open input ``container`` read from ``url``: its text subtitle
     tracks, and (local files only: read again, apart from the main demuxer) its cover
-    pictures and Matroska attachments."""
+    pictures and Matroska attachments; none where the container says too little (a side
+    track never stops an input from opening)."""
+    import av
+
+    try:
+        return _side_tracks(container, url, subtitles)
+    except (av.error.FFmpegError, ValueError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+        log.debug("%s: subtitles and cover art not read: %s", url, exc)
+        return SideTracks()
+
+
+def _side_tracks(container: Any, url: str, subtitles: bool) -> SideTracks:
     import av
 
     tracks = []
