@@ -232,10 +232,10 @@ class FileOutput(Output):
                 if kind not in self.copies:  # a copied stream has no encoder to open
                     stream.codec_context.open()
             if side:
-                kind = self.muxer.container_format
-                self.muxer.side = SideWriter(self.muxer.container, kind, side, name=self.name,
+                muxer_format = self.muxer.container_format
+                self.muxer.side = SideWriter(self.muxer.container, muxer_format, side, name=self.name,
                                              subtitles=self.options.subtitles,
-                                             covers=self.options.video and takes_covers(kind, options))
+                                             covers=self.options.video and takes_covers(muxer_format, options))
             write_metadata(self.muxer.container, self._streams, self.context.metadata, self.options.metadata)
             copied = [firsts[k] for k in self.copies if k in firsts]
             if copied:

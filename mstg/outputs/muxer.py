@@ -118,9 +118,9 @@ class Muxer:
         if container is None:
             return None
         found: BaseException | None = None
+        if self.side and self.muxed and error is None:
+            self._last_cues(container)
         try:
-            if self.side and self.muxed and error is None:
-                container.mux(self.side.rest())
             container.close()
         except Exception as exc:  # noqa: BLE001 - FFmpeg's trailer errors (disk full ...)
             pipe = getattr(exc, "errno", None) == errno.EPIPE
@@ -140,6 +140,14 @@ class Muxer:
                     found = os_error(self.name, exc)
             self.file.discard()
         return found
+
+    def _last_cues(self, container: Any) -> None:
+        """The cues that start before the end of what was written (a failure here shows
+        again, and is reported, when the trailer is written)."""
+        try:
+            container.mux(self.side.rest())
+        except Exception as exc:  # noqa: BLE001 - the trailer meets it too
+            log.debug("%s: last subtitle cues not written: %s", self.name, exc)
 
     def discard(self) -> None:
         """Remove a file still under its temporary name."""
