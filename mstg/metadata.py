@@ -34,6 +34,8 @@ class SourceMetadata:
     tags: dict[str, str] = field(default_factory=dict)
     chapters: list[tuple[int, int, str]] = field(default_factory=list)
     tracks: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Subtitles and cover art (a :class:`~mstg.inputs.sidetracks.SideTracks`), or None.
+    side: Any = None
 
     def shifted(self, start_us: int) -> SourceMetadata:
         """The same, its chapters as seen from ``start_us`` on."""

@@ -65,10 +65,12 @@ def make_clip(path: Path, *, seconds: float = 1.0, size: tuple[int, int] = (320,
 
 
 def probe(path: Path | str) -> dict[str, list]:
-    """Decode a whole file: {'video': [(pts_seconds, frame)], 'audio': [...]} (frames as PyAV objects)."""
+    """Decode a whole file: {'video': [(pts_seconds, frame)], 'audio': [...]} (frames as PyAV objects;
+    cover art is not video)."""
     out: dict[str, list] = {"video": [], "audio": []}
     with av.open(str(path)) as container:
-        for frame in container.decode(*container.streams.video[:1], *container.streams.audio[:1]):
+        videos = [s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic]
+        for frame in container.decode(*videos[:1], *container.streams.audio[:1]):
             kind = "video" if isinstance(frame, av.VideoFrame) else "audio"
             out[kind].append((float(frame.pts * frame.time_base) if frame.pts is not None else None,
                               frame))

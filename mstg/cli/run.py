@@ -144,6 +144,8 @@ Examples:
 @click.option("--loop", is_flag=True,
               help="Repeat the pictures until --duration, --to or --shortest ends the run "
                    "(FFmpeg -loop 1).")
+@click.option("--no-subtitles", "-sn", is_flag=True,
+              help="Leave out the input's text subtitles (kept by default where the container holds them).")
 @click.option("--realtime", is_flag=True, help="Pace file inputs to their timestamps.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Give up on a network input that sends nothing for this long (default 10).")

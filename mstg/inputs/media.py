@@ -12,6 +12,7 @@ from ..errors import InputError, InputNotFoundError
 from ..frames import AudioData, FrameOrigin, VideoFrame
 from .base import Frame, Input
 from .packets import PacketCopying
+from .sidetracks import side_tracks
 from .reconnect import (HTTP_SCHEMES, Reconnecting, Reconnection, default_reconnect, http_options,
                         scheme_of, stall_seconds)
 from .orientation import MATRIX_DEMUXERS, OrientationReader, peek_orientation, square_size, stream_sar
@@ -111,6 +112,8 @@ class MediaInput(PacketCopying, Reconnecting, Input):
 
         #: Tags, chapters and track languages, as the outputs carry them over.
         self.metadata = read_metadata(self.container, self._selected).shifted(int((start or 0) * US))
+        #: Text subtitles and cover art, carried past the pipeline to file outputs (:mod:`.sidetracks`).
+        self.metadata.side = side_tracks(self.container, self.url)
         self._origin_us: int | None = None
         self._copied: set[int] = set()
 
@@ -191,9 +194,13 @@ class MediaInput(PacketCopying, Reconnecting, Input):
         active = [s for s in self._selected if not self._unread(s)]
         if not active:
             return
-        for packet in self._demux(container, active):
+        side = self.metadata.side
+        for packet in self._demux(container, active + side.streams):
             if self.stopping:
                 return
+            if packet.stream.type == "subtitle":  # beside the tracks: for the file outputs
+                side.add_packet(packet, int(container.start_time or 0) + start_us, self.limit_us)
+                continue
             if self._unread(packet.stream):
                 continue  # nobody reads this track (any more): not worth decoding
             if self.reconnects:

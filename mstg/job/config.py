@@ -113,6 +113,7 @@ class OutputConfig:
     overwrite: bool | None = _opt(checks.flag, "replace a file that exists")
     video: bool | None = _opt(checks.flag, "write the video (default true)")
     audio: bool | None = _opt(checks.flag, "write the audio (default true)")
+    subtitles: bool | None = _opt(checks.flag, "write the input's text subtitles (default true)")
     codec_options: dict[str, str] | None = _opt(checks.mapping, "encoder options")
     muxer_options: dict[str, str] | None = _opt(checks.mapping, "muxer options")
     audio_rate: int | None = _opt(checks.integer(1000, 768000), "audio sample rate (-ar)")
@@ -149,7 +150,8 @@ class OutputConfig:
             audio=self.audio is not False, codec_options={**control, **(self.codec_options or {})},
             format_options=dict(self.muxer_options or {}), fragmented=self.fragmented,
             sample_rate=self.audio_rate, channels=self.audio_channels, metadata=dict(self.metadata or {}),
-            strip_metadata=bool(self.strip_metadata))
+            strip_metadata=bool(self.strip_metadata),
+            subtitles=self.subtitles is not False)
 
 
 @dataclass

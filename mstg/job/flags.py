@@ -104,6 +104,7 @@ FLAGS: dict[str, Flag] = _flags(
     ("shortest", "output.shortest", "shortest", False, True),
     ("no_video", "output.video", "no-video", False, True, True),
     ("no_audio", "output.audio", "no-audio", False, True, True),
+    ("no_subtitles", "output.subtitles", "no-subtitles", False, True, True),
     ("realtime", "input.realtime", "realtime", False, True),
     ("loop", "input.loop", "loop", False, True),
     ("timeout", "input.timeout", "timeout"),

@@ -61,6 +61,8 @@ class EncodeOptions:
     metadata: dict[str, str] = field(default_factory=dict)
     #: ``-map_metadata -1``: leave the input's tags out (chapter times stay).
     strip_metadata: bool = False
+    #: ``-sn`` when False: the input's text subtitles are left out.
+    subtitles: bool = True
 
 
 @dataclass(frozen=True)

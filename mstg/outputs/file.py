@@ -28,6 +28,7 @@ from .encoders import AudioEncoder, PacketCopier, VideoEncoder
 from .encoding import file_defaults
 from .formats import defaults_for
 from .muxer import Muxer
+from .sidetracks import SideWriter, side_container, takes_covers
 
 __all__ = ["FileOutput", "EncodeOptions", "crash_tolerant_options", "parse_bitrate"]
 
@@ -218,6 +219,9 @@ class FileOutput(Output):
             options.setdefault(key, value)  # MP4/MOV: the index first (faststart)
         # faststart rewrites the file by its name at the end: it keeps its temporary name till then
         self.muxer.publish_at_end = "faststart" in options.get("movflags", "")
+        side = getattr(self.context.metadata, "side", None)
+        self.muxer.container_format = side_container(self.container_format, side, options,
+                                                     subtitles=self.options.subtitles)
         self.muxer.open(set(self.processors), options)
         try:
             if "video" in firsts:
@@ -227,6 +231,12 @@ class FileOutput(Output):
             for kind, stream in self._streams.items():
                 if kind not in self.copies:  # a copied stream has no encoder to open
                     stream.codec_context.open()
+            if side:
+                muxer_format = self.muxer.container_format
+                self.muxer.side = SideWriter(self.muxer.container, muxer_format, side, name=self.name,
+                                             subtitles=self.options.subtitles,
+                                             tags=not self.options.strip_metadata,
+                                             covers=self.options.video and takes_covers(muxer_format, options))
             write_metadata(self.muxer.container, self._streams, self.context.metadata, self.options.metadata,
                            strip=self.options.strip_metadata)
             copied = [firsts[k] for k in self.copies if k in firsts]

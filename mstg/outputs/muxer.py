@@ -65,6 +65,8 @@ class Muxer:
         self._lock = threading.Lock()
         #: Named only when closed (faststart moves the index by the file's name at the end).
         self.publish_at_end = False
+        #: Subtitles and cover art written beside the tracks (a :class:`~.sidetracks.SideWriter`).
+        self.side: Any = None
 
     def open(self, kinds: set[str], options: dict[str, str]) -> None:
         """Create the (staged) file and the container that will hold ``kinds``."""
@@ -96,6 +98,8 @@ class Muxer:
 
         try:
             with self._lock:
+                if self.side:  # covers first (MP3 and FLAC wait for them), cues due by then
+                    self.container.mux(self.side.due(packets))
                 self.container.mux(packets)
                 self.muxed += len(packets)
                 if self.file is not None and self.file.temporary and self._publishable(packets) \
@@ -126,6 +130,8 @@ class Muxer:
         if container is None:
             return None
         found: BaseException | None = None
+        if self.side and self.muxed and error is None:
+            self._last_cues(container)
         try:
             container.close()
         except Exception as exc:  # noqa: BLE001 - FFmpeg's trailer errors (disk full ...)
@@ -146,6 +152,14 @@ class Muxer:
                     found = os_error(self.name, exc)
             self.file.discard()
         return found
+
+    def _last_cues(self, container: Any) -> None:
+        """The cues that start before the end of what was written (a failure here shows
+        again, and is reported, when the trailer is written)."""
+        try:
+            container.mux(self.side.rest())
+        except Exception as exc:  # noqa: BLE001 - the trailer meets it too
+            log.debug("%s: last subtitle cues not written: %s", self.name, exc)
 
     def discard(self) -> None:
         """Remove a file still under its temporary name."""

@@ -27,8 +27,8 @@ DELIBERATE: dict[str, dict[str, str]] = {
                                  "Matroska output makes the rate constant (33)"},
     "resolution_change_500frames-vp9.ivf": {"frames": "every frame is stamped 0: mstg keeps all 500; "
                                                       "FFmpeg's CLI keeps 2"},
-    "sample.flac": {"tracks": "cover art is not a video track in mstg; FFmpeg's CLI encodes it as a "
-                              "one-frame video"},
+    "sample.flac": {"tracks": "cover art is not a video track in mstg: it is carried as cover art; "
+                              "FFmpeg's CLI encodes it as a one-frame video"},
 }
 
 
@@ -36,8 +36,11 @@ def shown(path: Path) -> dict[str, Any]:
     """Tracks, the first picture's displayed size, the frame count and each kind's duration."""
     found: dict[str, Any] = {"tracks": [], "size": None, "frames": 0, "video_s": None, "audio_s": None}
     with av.open(str(path)) as container:
-        found["tracks"] = sorted(s.type for s in container.streams if s.type in ("video", "audio"))
-        video, audio = container.streams.video[:1], container.streams.audio[:1]
+        cover = av.stream.Disposition.attached_pic
+        found["tracks"] = sorted("cover" if s.disposition & cover else s.type for s in container.streams
+                                 if s.type in ("video", "audio"))
+        video = [s for s in container.streams.video if not s.disposition & cover][:1]
+        audio = container.streams.audio[:1]
         times: dict[str, list[float]] = {"video": [], "audio": []}
         for frame in container.decode(*video, *audio):
             if frame.pts is None:

@@ -24,7 +24,7 @@ EXPECTED = {
     # processed: rotation metadata (-90) applied, as FFmpeg does: the picture is upright;
     # 45 frames, as FFmpeg decodes (the first starts at 0.083 s)
     "rotate-buck-bunny.mp4": ("processed", (1080, 1920), 45, True),
-    # processed: the cover art is not a video track
+    # processed: the cover art is not a video track (it is carried as cover art)
     "sample.flac": ("processed", None, 0, True),
     # processed: the truncated last box is tolerated
     "sample_mdat_too_long.mp4": ("processed", (1080, 720), 30, True),
