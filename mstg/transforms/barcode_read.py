@@ -26,6 +26,7 @@ import numpy as np
 import zxingcpp
 
 from .barcode_formats import FORMATS, Detection, clockwise_from_top_left, web_value
+from .barcode_sequence import qr_part
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +58,16 @@ class Reader:
 
     ``scale`` < 1 reads a downscaled copy (faster, for video); corners are always given in the
     picture's own pixels. ``roi`` (x, y, width, height) limits the search to that region.
+    ``sequences``: QR codes also get their structured-append header (``Detection.sequence``).
     """
 
     def __init__(self, format_names: tuple[str, ...], *, scale: float = 1.0, photo: bool = False,
-                 cap_s: float = DEFAULT_CAP_S) -> None:
+                 cap_s: float = DEFAULT_CAP_S, sequences: bool = False) -> None:
         self.format_names = format_names
         self.scale = scale
         self.photo = photo
         self.cap_s = cap_s
+        self.sequences = sequences
         wanted = [f for name in format_names for f in FORMATS[name]]
         self._zx_formats = zxingcpp.BarcodeFormats(wanted)
         self._small: np.ndarray | None = None
@@ -100,8 +103,8 @@ class Reader:
             if found:
                 self.last_variant = name
         if ox or oy:
-            found = [Detection(d.format, d.raw_value,
-                               tuple((x + ox, y + oy) for x, y in d.corners)) for d in found]
+            found = [Detection(d.format, d.raw_value, tuple((x + ox, y + oy) for x, y in d.corners),
+                               sequence=d.sequence) for d in found]
         return found
 
     def _scaled(self, grey: np.ndarray) -> tuple[np.ndarray, float, float]:
@@ -126,5 +129,9 @@ class Reader:
             p = result.position
             corners = [(round(q.x / fx), round(q.y / fy))
                        for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)]
-            found.append(Detection(named[0], named[1], tuple(clockwise_from_top_left(corners))))
+            part = None
+            if self.sequences and result.format.name == "QRCode":  # Model 2 (Model 1 has no SA)
+                part = qr_part(image, result)
+            found.append(Detection(named[0], named[1], tuple(clockwise_from_top_left(corners)),
+                                   sequence=part))
         return found
