@@ -26,7 +26,7 @@ import numpy as np
 import zxingcpp
 
 from .barcode_formats import FORMATS, Detection, clockwise_from_top_left, web_value
-from .barcode_sequence import qr_part
+from .barcode_sequence import QrParts
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ class Reader:
         self.photo = photo
         self.cap_s = cap_s
         self.sequences = sequences
+        self._parts = QrParts()
         wanted = [f for name in format_names for f in FORMATS[name]]
         self._zx_formats = zxingcpp.BarcodeFormats(wanted)
         self._small: np.ndarray | None = None
@@ -131,7 +132,7 @@ class Reader:
                        for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)]
             part = None
             if self.sequences and result.format.name == "QRCode":  # Model 2 (Model 1 has no SA)
-                part = qr_part(image, result)
+                part = self._parts.part(image, result)
             found.append(Detection(named[0], named[1], tuple(clockwise_from_top_left(corners)),
                                    sequence=part))
         return found

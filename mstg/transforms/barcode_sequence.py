@@ -78,25 +78,54 @@ class SequencePart:
 def qr_part(image: np.ndarray, result: Any) -> SequencePart | None:
     """The structured-append header of a QR code zxing-cpp read from ``image`` (grey), or None
     when it has none or the grid cannot be sampled reliably."""
+    part = _qr_header(image, result)
+    return part or None
+
+
+class QrParts:
+    """:func:`qr_part` with a memory: a symbol seen again (same content, version, mask and
+    level, as in video where a code stays in view) is not sampled again. Only reliable samplings
+    (format information matched) are remembered; at most ``size`` symbols."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._known: dict[tuple[Any, ...], SequencePart | None] = {}
+
+    def part(self, image: np.ndarray, result: Any) -> SequencePart | None:
+        """The header of ``result`` (a zxing-cpp QR code read from ``image``), or None."""
+        extra = result.extra or {}
+        key = (bytes(result.bytes), extra.get("Version"), extra.get("DataMask"), extra.get("ECLevel"))
+        if key in self._known:
+            return self._known[key]
+        part = _qr_header(image, result)
+        if part is False:
+            return None
+        if len(self._known) >= self.size:
+            self._known.pop(next(iter(self._known)))
+        self._known[key] = part
+        return part
+
+
+def _qr_header(image: np.ndarray, result: Any) -> SequencePart | None | bool:
+    """The header; None when the symbol has none; False when it could not be read reliably."""
     extra = result.extra or {}
     try:
         version, mask, level = int(extra["Version"]), int(extra["DataMask"]), str(extra["ECLevel"])
     except (KeyError, TypeError, ValueError):
-        return None
+        return False
     if not 1 <= version <= 40 or level not in _EC_BITS or not 0 <= mask <= 7:
-        return None
+        return False
     p = result.position
     corners = [(q.x, q.y) for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)]
     size = 17 + 4 * version
     cells = _cells(image, corners, size)
     if cells is None:
-        return None
+        return False
     turn = _orientation(_threshold(cells, size), version, level, mask)
     if turn is None:
         log.debug("QR grid of %r: format information does not match, no sequence header", result.text)
-        return None
-    cells = _turned(cells, turn)
-    grid = _threshold(cells, size)
+        return False
+    grid = _threshold(_turned(cells, turn), size)
     header = _header(grid ^ _mask_grid(version, mask), version, level)
     if header is None:
         return None
