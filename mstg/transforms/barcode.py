@@ -89,8 +89,8 @@ class Barcode(Transform):
     highlight: bool = field(default=True, metadata={
         "help": "Outline each code and label it with its track, format and value."})
     sequences: bool = field(default=True, metadata={
-        "help": "Join structured-append QR sequences (parts in any pictures or frames) into "
-                "one barcode-sequence event."})
+        "help": "Join structured-append QR and Aztec sequences (parts in any pictures or "
+                "frames) into one barcode-sequence event."})
 
     def __post_init__(self) -> None:
         self.format_names = parse_formats(self.formats)
@@ -109,7 +109,7 @@ class Barcode(Transform):
         self._roi = parse_roi(self.roi)
         self._reader = Reader(self.format_names, scale=self.scale, photo=self.photo == "on",
                               cap_s=self.photo_cap,
-                              sequences=self.sequences and "qr_code" in self.format_names)
+                              sequences=self.sequences)
         self._painter = Painter()
         self.setup({})
 
@@ -164,7 +164,7 @@ class Barcode(Transform):
             event = item.event()
             part = item.sequence
             if part is not None:
-                event["sequence"] = {"index": part.index, "count": part.count, "id": part.parity}
+                event["sequence"] = {"index": part.index, "count": part.count, "id": part.id}
             self.emit({"format": event.pop("format"), "rawValue": event.pop("rawValue"),
                        "sighting": sighting, "track": item.track, **event})
             if part is not None:
@@ -186,7 +186,7 @@ class Barcode(Transform):
         part = item.sequence
         self.emit({"type": "barcode-sequence", "format": item.format,
                    "rawValue": joined_value([p for p, _ in whole]),
-                   "sequence": {"count": part.count, "id": part.parity},
+                   "sequence": {"count": part.count, "id": part.id},
                    "parts": [{"index": p.index, "rawValue": p.text, **w} for p, w in whole]})
 
 

@@ -26,7 +26,7 @@ import numpy as np
 import zxingcpp
 
 from .barcode_formats import FORMATS, Detection, clockwise_from_top_left, web_value
-from .barcode_sequence import QrParts
+from .barcode_sequence import Parts
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,8 @@ class Reader:
 
     ``scale`` < 1 reads a downscaled copy (faster, for video); corners are always given in the
     picture's own pixels. ``roi`` (x, y, width, height) limits the search to that region.
-    ``sequences``: QR codes also get their structured-append header (``Detection.sequence``).
+    ``sequences``: QR and Aztec codes also get their structured-append header
+    (``Detection.sequence``).
     """
 
     def __init__(self, format_names: tuple[str, ...], *, scale: float = 1.0, photo: bool = False,
@@ -68,7 +69,7 @@ class Reader:
         self.photo = photo
         self.cap_s = cap_s
         self.sequences = sequences
-        self._parts = QrParts()
+        self._parts = Parts()
         wanted = [f for name in format_names for f in FORMATS[name]]
         self._zx_formats = zxingcpp.BarcodeFormats(wanted)
         self._small: np.ndarray | None = None
@@ -130,9 +131,7 @@ class Reader:
             p = result.position
             corners = [(round(q.x / fx), round(q.y / fy))
                        for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)]
-            part = None
-            if self.sequences and result.format.name == "QRCode":  # Model 2 (Model 1 has no SA)
-                part = self._parts.part(image, result)
+            part = self._parts.part(image, result) if self.sequences else None
             found.append(Detection(named[0], named[1], tuple(clockwise_from_top_left(corners)),
                                    sequence=part))
         return found

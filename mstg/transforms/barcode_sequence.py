@@ -61,18 +61,22 @@ _K = 5
 
 @dataclass(frozen=True)
 class SequencePart:
-    """One symbol's place in a structured-append sequence (``index`` from 0) and its content."""
+    """One symbol's place in a structured-append sequence (``index`` from 0) and its content.
+
+    ``id`` tells sequences apart: for QR codes the parity byte of the whole message (checked
+    when joining), for Aztec codes the optional id text (None without one)."""
 
     index: int
     count: int
-    parity: int
+    id: Any
     data: bytes
     text: str
+    format: str = "qr_code"
 
     @property
-    def key(self) -> tuple[int, int]:
-        """What tells sequences apart: (count, parity)."""
-        return (self.count, self.parity)
+    def key(self) -> tuple[str, int, Any]:
+        """What tells sequences apart: (format, count, id)."""
+        return (self.format, self.count, self.id)
 
 
 def qr_part(image: np.ndarray, result: Any) -> SequencePart | None:
@@ -82,22 +86,37 @@ def qr_part(image: np.ndarray, result: Any) -> SequencePart | None:
     return part or None
 
 
-class QrParts:
-    """:func:`qr_part` with a memory: a symbol seen again (same content, version, mask and
-    level, as in video where a code stays in view) is not sampled again. Only reliable samplings
-    (format information matched) are remembered; at most ``size`` symbols."""
+class Parts:
+    """The sequence header of each code zxing-cpp reads (QR codes, and Aztec codes marked as
+    parts), with a memory: a symbol seen again (same content, version and, for QR, mask and
+    level, as in video where a code stays in view) is not sampled again. Only reliable
+    samplings are remembered; at most ``size`` symbols.
+
+    >>> Parts().part(np.zeros((8, 8), np.uint8), None) is None
+    True
+    """
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
         self._known: dict[tuple[Any, ...], SequencePart | None] = {}
 
     def part(self, image: np.ndarray, result: Any) -> SequencePart | None:
-        """The header of ``result`` (a zxing-cpp QR code read from ``image``), or None."""
+        """The header of ``result`` (a zxing-cpp code read from ``image``), or None."""
+        from .barcode_sequence_aztec import _aztec_header, is_part
+
+        name = getattr(getattr(result, "format", None), "name", None)
+        if name == "QRCode":  # Model 2 (Model 1 has no structured append)
+            read = _qr_header
+        elif name == "Aztec" and is_part(result):
+            read = _aztec_header
+        else:
+            return None
         extra = result.extra or {}
-        key = (bytes(result.bytes), extra.get("Version"), extra.get("DataMask"), extra.get("ECLevel"))
+        key = (name, bytes(result.bytes), extra.get("Version"), extra.get("DataMask"),
+               extra.get("ECLevel"))
         if key in self._known:
             return self._known[key]
-        part = _qr_header(image, result)
+        part = read(image, result)
         if part is False:
             return None
         if len(self._known) >= self.size:
@@ -265,11 +284,12 @@ def _header(bits_grid: np.ndarray, version: int, level: str) -> tuple[int, int, 
 class Joiner:
     """Collects sequence parts (any order, repeats allowed) with where each was seen;
     :meth:`add` returns the parts in order, each with its ``where``, when the last part of a
-    sequence arrives and the parity of the whole agrees. A sequence is joined once."""
+    sequence arrives (for QR codes: and the parity of the whole agrees). A sequence is joined
+    once."""
 
     def __init__(self) -> None:
-        self._parts: dict[tuple[int, int], dict[int, tuple[SequencePart, Any]]] = {}
-        self._done: set[tuple[int, int, bytes]] = set()
+        self._parts: dict[tuple[str, int, Any], dict[int, tuple[SequencePart, Any]]] = {}
+        self._done: set[tuple[Any, ...]] = set()
 
     def add(self, part: SequencePart, where: Any = None) -> list[tuple[SequencePart, Any]] | None:
         """Add ``part`` seen at ``where``; the whole sequence once it is complete and valid."""
@@ -279,15 +299,15 @@ class Joiner:
             return None
         ordered = [seen[i] for i in range(part.count)]
         whole = b"".join(p.data for p, _ in ordered)
-        done = (part.count, part.parity, whole)
+        done = (*part.key, whole)
         if done in self._done:
             return None
         parity = 0
         for byte in whole:
             parity ^= byte
-        if parity != part.parity:
-            log.debug("sequence %d of %d parts: parity of the whole %d: not joined",
-                      part.parity, part.count, parity)
+        if part.format == "qr_code" and parity != part.id:
+            log.debug("QR sequence %d of %d parts: parity of the whole %d: not joined",
+                      part.id, part.count, parity)
             return None
         self._done.add(done)
         return ordered

@@ -1,15 +1,19 @@
-"""Structured append: QR sequences (made with segno) split over pictures or video frames are
-joined into one ``barcode-sequence`` event, in any order, only when every part is there and the
-parity agrees; on photo-like pictures (turned, in perspective, blurred) too."""
+"""Structured append: QR sequences (made with segno) and Aztec sequences (made with zint)
+split over pictures or video frames are joined into one ``barcode-sequence`` event, in any
+order, only when every part is there and (QR) the parity agrees; on photo-like pictures
+(turned, in perspective, blurred) too."""
 
 from __future__ import annotations
 
 import json
 import random
+import shutil
+import subprocess
 from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 import segno
 import zxingcpp
 
@@ -160,3 +164,77 @@ def test_a_wrong_parity_is_never_joined_and_joining_can_be_turned_off() -> None:
     assert not any("sequence" in e for e in events)
     _, events = push_pictures([Barcode(formats="qr_code")], parts)
     assert [e["type"] for e in events] == ["barcode", "barcode", "barcode-sequence"]
+
+
+def zint_aztec(path: Path, text: str, index: int, count: int, ident: str = "",
+               scale: int = 2) -> np.ndarray:
+    """An Aztec code made by zint (structured append ``index`` of ``count``, from 1), as a
+    white BGR picture with a quiet zone."""
+    spec = f"{index},{count}" + (f",{ident}" if ident else "")
+    made = subprocess.run(["zint", "-b", "92", f"--structapp={spec}", f"--scale={scale}", "-d", text,
+                           "-o", str(path)], capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    code = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    return cv2.cvtColor(cv2.copyMakeBorder(code, 24, 24, 24, 24, cv2.BORDER_CONSTANT, value=255),
+                        cv2.COLOR_GRAY2BGR)
+
+
+@pytest.mark.skipif(shutil.which("zint") is None, reason="zint (apt-get install zint) makes the Aztec parts")
+def test_aztec_parts_with_and_without_an_id_are_joined(tmp_path: Path) -> None:
+    chunks = ["Aztec structured append, ", "part two of three, ", "and the end."]
+    made = tmp_path / "made"
+    made.mkdir()
+    with_id = [zint_aztec(made / f"a{n}.png", c, n + 1, 3, "ID42", scale=2 + (n == 0))
+               for n, c in enumerate(chunks)]
+    without = [zint_aztec(made / f"b{n}.png", c.upper(), n + 1, 3) for n, c in enumerate(chunks)]
+    pictures = {"1.png": with_id[2], "2.png": without[1], "3.png": photo_like(with_id[0], 7),
+                "4.png": without[0], "5.png": with_id[1], "6.png": without[2]}
+    events = run_events("-i", str(write_folder(tmp_path / "aztec", pictures) / "*.png"))
+    parts = [(e["format"], e.get("sequence")) for e in events if e["type"] == "barcode"]
+    assert parts == [("aztec", {"index": 2, "count": 3, "id": "ID42"}),
+                     ("aztec", {"index": 1, "count": 3, "id": None}),
+                     ("aztec", {"index": 0, "count": 3, "id": "ID42"}),
+                     ("aztec", {"index": 0, "count": 3, "id": None}),
+                     ("aztec", {"index": 1, "count": 3, "id": "ID42"}),
+                     ("aztec", {"index": 2, "count": 3, "id": None})]
+    whole = joined(events)
+    assert [(e["format"], e["rawValue"], e["sequence"]["id"], Path(e["source"]).name) for e in whole] == [
+        ("aztec", "".join(chunks), "ID42", "5.png"), ("aztec", "".join(chunks).upper(), None, "6.png")]
+
+
+def test_qr_headers_are_read_across_versions_and_levels() -> None:
+    rng = random.Random(5)
+    checked = set()
+    for length, level in [(40, "L"), (150, "M"), (400, "Q"), (700, "H"), (1500, "L"), (2500, "M")]:
+        text = "".join(rng.choice("abcdefghijklmnopqrstuvwxyzäöü日本") for _ in range(length))
+        for index, symbol in enumerate(segno.make_sequence(text, symbol_count=3, error=level,
+                                                           boost_error=False)):
+            dark = np.array(symbol.matrix, bool)
+            grey = np.where(np.kron(dark, np.ones((3, 3), bool)), 0, 255).astype(np.uint8)
+            results = zxingcpp.read_barcodes(grey)
+            assert len(results) == 1
+            part = qr_part(grey, results[0])
+            assert part is not None and (part.index, part.count) == (index, 3)
+            checked.add((symbol.version, symbol.error))
+    assert len({v for v, _ in checked}) >= 6 and {e for _, e in checked} == set("LMQH")
+
+
+@pytest.mark.skipif(shutil.which("zint") is None, reason="zint (apt-get install zint) makes the Aztec parts")
+def test_aztec_headers_are_read_for_compact_and_full_sizes(tmp_path: Path) -> None:
+    from mstg.transforms.barcode_sequence_aztec import aztec_part
+
+    rng = random.Random(9)
+    for size in (2, 3, 4, 6, 9, 14, 24, 36):  # zint --vers: 1-4 compact, 5-36 full (1-32 layers)
+        index, ident = rng.randint(1, 5), rng.choice(["", "ID42", "x"])
+        spec = f"{index},5" + (f",{ident}" if ident else "")
+        path = tmp_path / f"{size}.png"
+        made = subprocess.run(["zint", "-b", "92", f"--vers={size}", f"--structapp={spec}",
+                               "--scale=2", "-d", f"part {index} of five, size {size}", "-o", str(path)],
+                              capture_output=True, text=True)
+        assert made.returncode == 0, made.stderr
+        grey = cv2.copyMakeBorder(cv2.imread(str(path), cv2.IMREAD_GRAYSCALE), 20, 20, 20, 20,
+                                  cv2.BORDER_CONSTANT, value=255)
+        results = zxingcpp.read_barcodes(grey)
+        assert len(results) == 1 and results[0].symbology_identifier == "]z6"
+        part = aztec_part(grey, results[0])
+        assert part is not None and (part.index, part.count, part.id) == (index - 1, 5, ident or None)
