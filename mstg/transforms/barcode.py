@@ -89,8 +89,8 @@ class Barcode(Transform):
     highlight: bool = field(default=True, metadata={
         "help": "Outline each code and label it with its track, format and value."})
     sequences: bool = field(default=True, metadata={
-        "help": "Join structured-append QR and Aztec sequences (parts in any pictures or "
-                "frames) into one barcode-sequence event."})
+        "help": "Join structured-append QR, Aztec and Data Matrix sequences (parts in any "
+                "pictures or frames) into one barcode-sequence event."})
 
     def __post_init__(self) -> None:
         self.format_names = parse_formats(self.formats)

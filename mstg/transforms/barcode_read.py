@@ -58,7 +58,7 @@ class Reader:
 
     ``scale`` < 1 reads a downscaled copy (faster, for video); corners are always given in the
     picture's own pixels. ``roi`` (x, y, width, height) limits the search to that region.
-    ``sequences``: QR and Aztec codes also get their structured-append header
+    ``sequences``: QR, Aztec and Data Matrix codes also get their structured-append header
     (``Detection.sequence``).
     """
 

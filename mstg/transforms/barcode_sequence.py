@@ -87,8 +87,8 @@ def qr_part(image: np.ndarray, result: Any) -> SequencePart | None:
 
 
 class Parts:
-    """The sequence header of each code zxing-cpp reads (QR codes, and Aztec codes marked as
-    parts), with a memory: a symbol seen again (same content, version and, for QR, mask and
+    """The sequence header of each code zxing-cpp reads (QR codes, Aztec codes marked as parts,
+    Data Matrix codes), with a memory: a symbol seen again (same content, version and, for QR, mask and
     level, as in video where a code stays in view) is not sampled again. Only reliable
     samplings are remembered; at most ``size`` symbols.
 
@@ -103,12 +103,15 @@ class Parts:
     def part(self, image: np.ndarray, result: Any) -> SequencePart | None:
         """The header of ``result`` (a zxing-cpp code read from ``image``), or None."""
         from .barcode_sequence_aztec import _aztec_header, is_part
+        from .barcode_sequence_dm import _dm_header
 
         name = getattr(getattr(result, "format", None), "name", None)
         if name == "QRCode":  # Model 2 (Model 1 has no structured append)
             read = _qr_header
         elif name == "Aztec" and is_part(result):
             read = _aztec_header
+        elif name == "DataMatrix":
+            read = _dm_header
         else:
             return None
         extra = result.extra or {}
@@ -151,19 +154,21 @@ def _qr_header(image: np.ndarray, result: Any) -> SequencePart | None | bool:
     return SequencePart(header[0], header[1], header[2], bytes(result.bytes), result.text)
 
 
-def _cells(image: np.ndarray, corners: list[tuple[float, float]], size: int) -> np.ndarray | None:
-    """The symbol warped upright to ``_K`` pixels per module, by a homography from its outer
-    corners (zxing-cpp's QR position)."""
+def _cells(image: np.ndarray, corners: list[tuple[float, float]], size: int,
+           rows: int | None = None) -> np.ndarray | None:
+    """The symbol (``size`` modules wide, ``rows`` high, square by default) warped upright to
+    ``_K`` pixels per module, by a homography from its outer corners (zxing-cpp's position)."""
     if image.ndim != 2:
         return None
-    src = np.float32([(0, 0), (size, 0), (size, size), (0, size)])
+    high = size if rows is None else rows
+    src = np.float32([(0, 0), (size, 0), (size, high), (0, high)])
     to_image = cv2.getPerspectiveTransform(src * _K, np.float32(corners))
-    return cv2.warpPerspective(image, to_image, (size * _K, size * _K),
+    return cv2.warpPerspective(image, to_image, (size * _K, high * _K),
                                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                borderMode=cv2.BORDER_REPLICATE)
 
 
-def _threshold(cells: np.ndarray, size: int) -> np.ndarray:
+def _threshold(cells: np.ndarray, size: int = 0) -> np.ndarray:
     """Dark modules (True): each module's centre pixel against the mean of Otsu's threshold
     over the symbol and the average of the 7x7 modules around it (uneven light, blur)."""
     centres = np.ascontiguousarray(cells[_K // 2::_K, _K // 2::_K]).astype(np.float32)

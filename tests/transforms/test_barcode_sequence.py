@@ -238,3 +238,48 @@ def test_aztec_headers_are_read_for_compact_and_full_sizes(tmp_path: Path) -> No
         assert len(results) == 1 and results[0].symbology_identifier == "]z6"
         part = aztec_part(grey, results[0])
         assert part is not None and (part.index, part.count, part.id) == (index - 1, 5, ident or None)
+
+
+def zint_part(path: Path, symbology: int, text: str, spec: str, scale: int = 2,
+              size: int | None = None) -> np.ndarray:
+    """A symbol made by zint (``-b symbology``, ``--structapp=spec``) as a grey picture with
+    a quiet zone."""
+    args = ["zint", "-b", str(symbology), f"--structapp={spec}", f"--scale={scale}", "-d", text,
+            "-o", str(path)] + ([f"--vers={size}"] if size else [])
+    made = subprocess.run(args, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    return cv2.copyMakeBorder(cv2.imread(str(path), cv2.IMREAD_GRAYSCALE), 24, 24, 24, 24,
+                              cv2.BORDER_CONSTANT, value=255)
+
+
+@pytest.mark.skipif(shutil.which("zint") is None, reason="zint (apt-get install zint) makes the Data Matrix parts")
+def test_data_matrix_headers_are_read_for_square_rectangular_and_interleaved_sizes(tmp_path: Path) -> None:
+    from mstg.transforms.barcode_sequence_dm import dm_part
+
+    # zint --vers: 4 16x16, 10 32x32 (4 regions), 15 52x52 and 16 64x64 (2 blocks), 20 96x96
+    # (16 regions, 4 blocks), 23 132x132 (8 blocks), 28 12x36 and 30 16x48 (rectangular)
+    for size in (4, 10, 15, 16, 20, 23, 28, 30):
+        grey = zint_part(tmp_path / f"{size}.png", 71, f"size {size}", f"{size % 5 + 1},7,012200",
+                         size=size)
+        results = zxingcpp.read_barcodes(grey)
+        assert len(results) == 1 and results[0].symbology_identifier == "]d1"
+        part = dm_part(grey, results[0])
+        assert part is not None and (part.index, part.count, part.id) == (size % 5, 7, 12 * 256 + 200)
+    plain = zxingcpp.create_barcode("no sequence", zxingcpp.BarcodeFormat.DataMatrix)
+    grey = cv2.copyMakeBorder(np.asarray(plain.to_image(scale=4), np.uint8), 20, 20, 20, 20,
+                              cv2.BORDER_CONSTANT, value=255)
+    assert dm_part(grey, zxingcpp.read_barcodes(grey)[0]) is None
+
+
+@pytest.mark.skipif(shutil.which("zint") is None, reason="zint (apt-get install zint) makes the Data Matrix parts")
+def test_data_matrix_parts_in_pictures_are_joined(tmp_path: Path) -> None:
+    chunks = ["Data Matrix ", "in two parts."]
+    made = tmp_path / "made"
+    made.mkdir()
+    parts = [cv2.cvtColor(zint_part(made / f"{n}.png", 71, c, f"{n + 1},2,001002", scale=3),
+                          cv2.COLOR_GRAY2BGR) for n, c in enumerate(chunks)]
+    folder = write_folder(tmp_path / "dm", {"1.png": photo_like(parts[1], 3), "2.png": parts[0]})
+    events = run_events("-i", str(folder / "*.png"))
+    assert [e.get("sequence") for e in events if e["type"] == "barcode"] == [
+        {"index": 1, "count": 2, "id": 258}, {"index": 0, "count": 2, "id": 258}]
+    assert [(e["format"], e["rawValue"]) for e in joined(events)] == [("data_matrix", "".join(chunks))]
