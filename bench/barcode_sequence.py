@@ -5,7 +5,8 @@
 For pictures without a sequence: the plain read (``Reader.read``) of each set of
 ../shared/testdata/barcodes with ``sequences`` off and on (a fresh reader per run, so nothing is
 remembered between runs), alternating, best of ``--repeat``, in ms per picture; and the header
-sampling alone (``qr_part``) per QR code those pictures hold. For video: CPU seconds of the
+sampling alone per QR code (``qr_part``) and per Data Matrix code (``dm_part``) those pictures
+hold (Aztec codes are sampled only when zxing-cpp marks them as parts: none here). For video: CPU seconds of the
 transform on ``--frames`` demo frames at 1280x720 (one QR code in view) with sequences off and on.
 """
 
@@ -23,6 +24,7 @@ import zxingcpp
 from mstg.transforms.barcode_formats import FORMATS
 from mstg.transforms.barcode_read import Reader
 from mstg.transforms.barcode_sequence import qr_part
+from mstg.transforms.barcode_sequence_dm import dm_part
 
 TESTDATA = Path(os.environ.get("MSTG_TESTDATA")
                 or Path(__file__).resolve().parents[2] / "shared" / "testdata") / "barcodes"
@@ -58,7 +60,7 @@ def main() -> None:
     args = parser.parse_args()
     print("| set | pictures | sequences off ms/picture | sequences on ms/picture |")
     print("|---|---|---|---|")
-    qr_codes = []
+    qr_codes, dm_codes = [], []
     for folder in sorted(p for p in TESTDATA.iterdir() if p.is_dir()):
         pictures = [cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) for p in sorted(folder.glob("*.png"))]
         pictures = [p for p in pictures if p is not None]
@@ -69,11 +71,14 @@ def main() -> None:
             off.append(per_picture(pictures, False))
             on.append(per_picture(pictures, True))
         print(f"| {folder.name} | {len(pictures)} | {min(off):.2f} | {min(on):.2f} |")
-        qr_codes += [(g, r) for g in pictures for r in zxingcpp.read_barcodes(g)
-                     if r.format.name == "QRCode"]
-    best = min(_timed(lambda: [qr_part(g, r) for g, r in qr_codes]) for _ in range(args.repeat))
-    print(f"\nqr_part: {best / max(1, len(qr_codes)) * 1e3:.3f} ms per QR code "
-          f"({len(qr_codes)} codes, best of {args.repeat})")
+        read = [(g, r) for g in pictures for r in zxingcpp.read_barcodes(g)]
+        qr_codes += [(g, r) for g, r in read if r.format.name == "QRCode"]
+        dm_codes += [(g, r) for g, r in read if r.format.name == "DataMatrix"]
+    print()
+    for name, sample, codes in (("qr_part", qr_part, qr_codes), ("dm_part", dm_part, dm_codes)):
+        best = min(_timed(lambda: [sample(g, r) for g, r in codes]) for _ in range(args.repeat))
+        print(f"{name}: {best / max(1, len(codes)) * 1e3:.3f} ms per code "
+              f"({len(codes)} codes, best of {args.repeat})")
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from barcode import demo_frames  # bench/barcode.py
 

@@ -42,6 +42,8 @@ _SIZES = {
     (8, 18): (1, 1, 6, 16, 1), (8, 32): (1, 2, 6, 14, 1), (12, 26): (1, 1, 10, 24, 1),
     (12, 36): (1, 2, 10, 16, 1), (16, 36): (1, 2, 14, 16, 1), (16, 48): (1, 2, 14, 22, 1),
 }
+#: Bit weights of a codeword, most significant first.
+_WEIGHTS = 1 << np.arange(7, -1, -1)
 
 
 @functools.lru_cache(maxsize=None)
@@ -153,10 +155,9 @@ def _dm_header(image: np.ndarray, result: Any) -> SequencePart | None | bool:
             return False
         r, c = _symbol_cells(rows, cols)
         for view in _views(_threshold(cells), (rows, cols)):
-            bits = view[r, c].reshape(-1, 8)
-            words = [int(w) for w in bits.dot(1 << np.arange(7, -1, -1))]
-            if words[0] != 233:  # no header in this reading (checked first: it is cheap)
+            if int(view[r[:8], c[:8]].dot(_WEIGHTS)) != 233:  # no header in this reading
                 continue
+            words = [int(w) for w in view[r, c].reshape(-1, 8).dot(_WEIGHTS)]
             # GF(256) with 0x12D, as Aztec's 8-bit codewords
             if not all(_syndromes_zero(words[b::blocks], 8) for b in range(blocks)):
                 continue
