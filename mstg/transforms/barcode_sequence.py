@@ -1,18 +1,19 @@
 """Structured append: codes whose value is split over several symbols, joined into one value.
 
 zxing-cpp 3.1's Python binding reads each symbol of a sequence but does not say which part of
-which sequence it is. For QR codes this module finds out from the picture: the symbol's module
-grid is sampled at module centres through a homography from the corners zxing-cpp gives, checked against the
-format information zxing-cpp read (error correction level and mask: a wrong grid or
+which sequence it is. For QR codes this module finds out from the picture: the symbol's
+module grid is sampled at module centres through a homography from the corners zxing-cpp
+gives, checked against the format information zxing-cpp read (error correction level and mask: a wrong grid or
 orientation is refused), unmasked, and the first data codewords (block 0, in QR placement and
 interleaving order) are parsed for the Structured Append header (mode 0011, index, count,
 parity). A sequence is joined only when every part of one (count, parity) has been seen and
 the XOR of all the bytes of the whole message equals the parity, which guards against a
 mis-sampled header.
 
-PDF417, Aztec and Data Matrix sequences are not joined: the binding gives no index or count for
-them (PDF417 gives only its Macro file id, Aztec only a symbology identifier ``]z6`` that says
-"part of a sequence"); see docs/barcode.md.
+Aztec and Data Matrix headers are read the same way, checked by their Reed-Solomon code
+(:mod:`.barcode_sequence_aztec`, :mod:`.barcode_sequence_dm`); :class:`Parts` picks the reader
+for each code. PDF417 sequences are not joined: the binding gives only the Macro PDF417 file
+id, no segment index or count (see docs/barcode.md).
 
 >>> joiner = Joiner()
 >>> joiner.add(SequencePart(1, 2, ord("a") ^ ord("b"), b"b", "b"), "y.png")
