@@ -283,3 +283,13 @@ def test_data_matrix_parts_in_pictures_are_joined(tmp_path: Path) -> None:
     assert [e.get("sequence") for e in events if e["type"] == "barcode"] == [
         {"index": 1, "count": 2, "id": 258}, {"index": 0, "count": 2, "id": 258}]
     assert [(e["format"], e["rawValue"]) for e in joined(events)] == [("data_matrix", "".join(chunks))]
+
+
+def test_scan_of_named_parts_prints_the_whole_value_after_the_expected_codes(tmp_path: Path) -> None:
+    parts = sequence_pictures(OTHER, count=2)
+    folder = write_folder(tmp_path / "named", {"b.png": parts[1], "a.png": parts[0]})
+    result = run_mstg("scan", str(folder / "b.png"), str(folder / "a.png"), "--expect", "2")
+    assert result.returncode == 0, result.stderr.decode()
+    lines = result.stdout.decode().splitlines()
+    assert [line.split("\t")[2] for line in lines] == ["qr_code", "qr_code", "qr_code-sequence"]
+    assert lines[-1] == f"{folder / 'a.png'}\t-\tqr_code-sequence\t{OTHER}"
