@@ -20,13 +20,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 import cv2
 import numpy as np
 import zxingcpp
 
 from .barcode_formats import FORMATS, Detection, clockwise_from_top_left, web_value
-from .barcode_sequence import Parts
+from .barcode_sequence import SequencePart, _qr_header
+from .barcode_sequence_aztec import _aztec_header, is_part
+from .barcode_sequence_dm import _dm_header
 
 log = logging.getLogger(__name__)
 
@@ -135,3 +138,42 @@ class Reader:
             found.append(Detection(named[0], named[1], tuple(clockwise_from_top_left(corners)),
                                    sequence=part))
         return found
+
+
+class Parts:
+    """The structured-append header of each code zxing-cpp reads (QR codes, Aztec codes
+    marked as parts, Data Matrix codes; :mod:`.barcode_sequence`), with a memory: a symbol seen
+    again (same content and size and, for QR, mask and level, as in video where a code stays
+    in view) is not sampled again. Only reliable samplings are remembered; at most ``size``.
+
+    >>> Parts().part(np.zeros((8, 8), np.uint8), None) is None
+    True
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._known: dict[tuple[Any, ...], SequencePart | None] = {}
+
+    def part(self, image: np.ndarray, result: Any) -> SequencePart | None:
+        """The header of ``result`` (a zxing-cpp code read from ``image``), or None."""
+        name = getattr(getattr(result, "format", None), "name", None)
+        if name == "QRCode":  # Model 2 (Model 1 has no structured append)
+            read = _qr_header
+        elif name == "Aztec" and is_part(result):
+            read = _aztec_header
+        elif name == "DataMatrix":
+            read = _dm_header
+        else:
+            return None
+        extra = result.extra or {}
+        key = (name, bytes(result.bytes), extra.get("Version"), extra.get("DataMask"),
+               extra.get("ECLevel"))
+        if key in self._known:
+            return self._known[key]
+        part = read(image, result)
+        if part is False:
+            return None
+        if len(self._known) >= self.size:
+            self._known.pop(next(iter(self._known)))
+        self._known[key] = part
+        return part

@@ -11,8 +11,8 @@ the XOR of all the bytes of the whole message equals the parity, which guards ag
 mis-sampled header.
 
 Aztec and Data Matrix headers are read the same way, checked by their Reed-Solomon code
-(:mod:`.barcode_sequence_aztec`, :mod:`.barcode_sequence_dm`); :class:`Parts` picks the reader
-for each code. PDF417 sequences are not joined: the binding gives only the Macro PDF417 file
+(:mod:`.barcode_sequence_aztec`, :mod:`.barcode_sequence_dm`); ``barcode_read.Parts`` picks
+the reader for each code. PDF417 sequences are not joined: the binding gives only the Macro PDF417 file
 id, no segment index or count (see docs/barcode.md).
 
 >>> joiner = Joiner()
@@ -85,48 +85,6 @@ def qr_part(image: np.ndarray, result: Any) -> SequencePart | None:
     when it has none or the grid cannot be sampled reliably."""
     part = _qr_header(image, result)
     return part or None
-
-
-class Parts:
-    """The sequence header of each code zxing-cpp reads (QR codes, Aztec codes marked as parts,
-    Data Matrix codes), with a memory: a symbol seen again (same content, version and, for QR, mask and
-    level, as in video where a code stays in view) is not sampled again. Only reliable
-    samplings are remembered; at most ``size`` symbols.
-
-    >>> Parts().part(np.zeros((8, 8), np.uint8), None) is None
-    True
-    """
-
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._known: dict[tuple[Any, ...], SequencePart | None] = {}
-
-    def part(self, image: np.ndarray, result: Any) -> SequencePart | None:
-        """The header of ``result`` (a zxing-cpp code read from ``image``), or None."""
-        from .barcode_sequence_aztec import _aztec_header, is_part
-        from .barcode_sequence_dm import _dm_header
-
-        name = getattr(getattr(result, "format", None), "name", None)
-        if name == "QRCode":  # Model 2 (Model 1 has no structured append)
-            read = _qr_header
-        elif name == "Aztec" and is_part(result):
-            read = _aztec_header
-        elif name == "DataMatrix":
-            read = _dm_header
-        else:
-            return None
-        extra = result.extra or {}
-        key = (name, bytes(result.bytes), extra.get("Version"), extra.get("DataMask"),
-               extra.get("ECLevel"))
-        if key in self._known:
-            return self._known[key]
-        part = read(image, result)
-        if part is False:
-            return None
-        if len(self._known) >= self.size:
-            self._known.pop(next(iter(self._known)))
-        self._known[key] = part
-        return part
 
 
 def _qr_header(image: np.ndarray, result: Any) -> SequencePart | None | bool:
