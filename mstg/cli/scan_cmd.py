@@ -75,11 +75,13 @@ def scan(paths: tuple[str, ...], as_json: bool, once: bool, expect: int | None, 
 
 
 def line(event: dict[str, Any]) -> str:
-    """``source<TAB>time<TAB>format<TAB>value``; ``none`` as the format for an empty picture."""
+    """``source<TAB>time<TAB>format<TAB>value``; ``none`` as the format for an empty picture,
+    ``qr_code-sequence`` for the whole value of a joined structured-append sequence."""
     stamp = event.get("sourceTimestamp", event.get("timestamp"))
     when = "-" if "sourceTimestamp" not in event and "source" in event else f"{stamp / 1e6:.3f}"
-    if event.get("type") != "barcode":
+    if event.get("type") == "barcode-none":
         return f"{event.get('source', '')}\t{when}\tnone\t"
     value = event["rawValue"].encode("unicode_escape").decode("ascii") \
         if any(not c.isprintable() for c in event["rawValue"]) else event["rawValue"]
-    return f"{event.get('source', '')}\t{when}\t{event['format']}\t{value}"
+    kind = f"{event['format']}-sequence" if event.get("type") == "barcode-sequence" else event["format"]
+    return f"{event.get('source', '')}\t{when}\t{kind}\t{value}"

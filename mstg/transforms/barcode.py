@@ -27,6 +27,7 @@ from .barcode_draw import Painter
 from .barcode_formats import (FORMATS, Detection, clockwise_from_top_left, parse_formats,
                               web_value)
 from .barcode_read import DEFAULT_CAP_S, Reader
+from .barcode_sequence import Joiner, joined_value
 from .barcode_track import Tracker, parse_confirm, parse_dedupe
 from .base import Transform
 
@@ -87,6 +88,9 @@ class Barcode(Transform):
         "help": "Pictures: report the pictures where nothing was found (type barcode-none)."})
     highlight: bool = field(default=True, metadata={
         "help": "Outline each code and label it with its track, format and value."})
+    sequences: bool = field(default=True, metadata={
+        "help": "Join structured-append QR, Aztec and Data Matrix sequences (parts in any "
+                "pictures or frames) into one barcode-sequence event."})
 
     def __post_init__(self) -> None:
         self.format_names = parse_formats(self.formats)
@@ -104,7 +108,8 @@ class Barcode(Transform):
         self._dedupe = parse_dedupe(self.dedupe)
         self._roi = parse_roi(self.roi)
         self._reader = Reader(self.format_names, scale=self.scale, photo=self.photo == "on",
-                              cap_s=self.photo_cap)
+                              cap_s=self.photo_cap,
+                              sequences=self.sequences)
         self._painter = Painter()
         self.setup({})
 
@@ -114,6 +119,7 @@ class Barcode(Transform):
         self._size: tuple[int, int] | None = None
         self._held: list[Detection] = []
         self._tracker = Tracker(confirm=self._confirm, dedupe=self._dedupe, absent=self.absent)
+        self._joiner = Joiner()
         self._done = False
 
     def process(self, data: Any, frame: VideoFrame) -> VideoFrame:
@@ -156,13 +162,32 @@ class Barcode(Transform):
         self._held = self._tracker.tracked(found)
         for item, sighting in results:
             event = item.event()
+            part = item.sequence
+            if part is not None:
+                event["sequence"] = {"index": part.index, "count": part.count, "id": part.id}
             self.emit({"format": event.pop("format"), "rawValue": event.pop("rawValue"),
                        "sighting": sighting, "track": item.track, **event})
+            if part is not None:
+                self._join(item, frame)
         if picture and not found and self.empty:
             self.emit({"type": "barcode-none"})
         if self.once and results:
             self._done = True
             self.stop_run()
+
+
+    def _join(self, item: Detection, frame: VideoFrame) -> None:
+        """Add a sequence part; when it completes its sequence, a ``barcode-sequence`` event
+        with the whole value and where each part was seen."""
+        where = {"frame": frame.index, **(frame.origin.event_fields() if frame.origin else {})}
+        whole = self._joiner.add(item.sequence, where)
+        if whole is None:
+            return
+        part = item.sequence
+        self.emit({"type": "barcode-sequence", "format": item.format,
+                   "rawValue": joined_value([p for p, _ in whole]),
+                   "sequence": {"count": part.count, "id": part.id},
+                   "parts": [{"index": p.index, "rawValue": p.text, **w} for p, w in whole]})
 
 
 def parse_roi(text: str) -> tuple[float, float, float, float] | None:

@@ -7,7 +7,7 @@ reports them (``rawValue`` conventions), corner order, and :class:`Detection`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import zxingcpp
@@ -104,6 +104,8 @@ class Detection:
     corners: tuple[Point, ...]
     #: The track (video mode): one id per code while it stays in view, moving or not.
     track: int | None = None
+    #: Its place in a structured-append sequence (a ``barcode_sequence.SequencePart``), if any.
+    sequence: Any = field(default=None, repr=False, compare=False)
 
     @property
     def key(self) -> tuple[str, str]:

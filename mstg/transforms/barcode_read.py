@@ -20,12 +20,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 import cv2
 import numpy as np
 import zxingcpp
 
 from .barcode_formats import FORMATS, Detection, clockwise_from_top_left, web_value
+from .barcode_sequence import SequencePart, _qr_header
+from .barcode_sequence_aztec import _aztec_header, is_part
+from .barcode_sequence_dm import _dm_header
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +61,18 @@ class Reader:
 
     ``scale`` < 1 reads a downscaled copy (faster, for video); corners are always given in the
     picture's own pixels. ``roi`` (x, y, width, height) limits the search to that region.
+    ``sequences``: QR, Aztec and Data Matrix codes also get their structured-append header
+    (``Detection.sequence``).
     """
 
     def __init__(self, format_names: tuple[str, ...], *, scale: float = 1.0, photo: bool = False,
-                 cap_s: float = DEFAULT_CAP_S) -> None:
+                 cap_s: float = DEFAULT_CAP_S, sequences: bool = False) -> None:
         self.format_names = format_names
         self.scale = scale
         self.photo = photo
         self.cap_s = cap_s
+        self.sequences = sequences
+        self._parts = Parts()
         wanted = [f for name in format_names for f in FORMATS[name]]
         self._zx_formats = zxingcpp.BarcodeFormats(wanted)
         self._small: np.ndarray | None = None
@@ -100,8 +108,8 @@ class Reader:
             if found:
                 self.last_variant = name
         if ox or oy:
-            found = [Detection(d.format, d.raw_value,
-                               tuple((x + ox, y + oy) for x, y in d.corners)) for d in found]
+            found = [Detection(d.format, d.raw_value, tuple((x + ox, y + oy) for x, y in d.corners),
+                               sequence=d.sequence) for d in found]
         return found
 
     def _scaled(self, grey: np.ndarray) -> tuple[np.ndarray, float, float]:
@@ -126,5 +134,46 @@ class Reader:
             p = result.position
             corners = [(round(q.x / fx), round(q.y / fy))
                        for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)]
-            found.append(Detection(named[0], named[1], tuple(clockwise_from_top_left(corners))))
+            part = self._parts.part(image, result) if self.sequences else None
+            found.append(Detection(named[0], named[1], tuple(clockwise_from_top_left(corners)),
+                                   sequence=part))
         return found
+
+
+class Parts:
+    """The structured-append header of each code zxing-cpp reads (QR codes, Aztec codes
+    marked as parts, Data Matrix codes; :mod:`.barcode_sequence`), with a memory: a symbol seen
+    again (same content and size and, for QR, mask and level, as in video where a code stays
+    in view) is not sampled again. Only reliable samplings are remembered; at most ``size``.
+
+    >>> Parts().part(np.zeros((8, 8), np.uint8), None) is None
+    True
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._known: dict[tuple[Any, ...], SequencePart | None] = {}
+
+    def part(self, image: np.ndarray, result: Any) -> SequencePart | None:
+        """The header of ``result`` (a zxing-cpp code read from ``image``), or None."""
+        name = getattr(getattr(result, "format", None), "name", None)
+        if name == "QRCode":  # Model 2 (Model 1 has no structured append)
+            read = _qr_header
+        elif name == "Aztec" and is_part(result):
+            read = _aztec_header
+        elif name == "DataMatrix":
+            read = _dm_header
+        else:
+            return None
+        extra = result.extra or {}
+        key = (name, bytes(result.bytes), extra.get("Version"), extra.get("DataMask"),
+               extra.get("ECLevel"))
+        if key in self._known:
+            return self._known[key]
+        part = read(image, result)
+        if part is False:
+            return None
+        if len(self._known) >= self.size:
+            self._known.pop(next(iter(self._known)))
+        self._known[key] = part
+        return part

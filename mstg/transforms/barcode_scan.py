@@ -86,11 +86,12 @@ def scan(specs: list[str], *, on_event: Callable[[dict[str, Any]], None],
     broken: list[BaseException] = []  # the reader went away: stop, and say so after
 
     def counted(event: dict[str, Any]) -> None:
-        if broken or (goal is not None and summary.codes >= goal):
-            return
-        if event.get("type") == "barcode":
+        kind = event.get("type")
+        if broken or (goal is not None and summary.codes >= goal and kind != "barcode-sequence"):
+            return  # a joined sequence still follows the part that completed it
+        if kind == "barcode":
             summary.codes += 1
-        else:
+        elif kind == "barcode-none":
             summary.empty += 1
         try:
             on_event(event)
