@@ -37,6 +37,7 @@ def os_error(name: str, exc: BaseException, action: str = "write") -> BaseExcept
     reason = getattr(exc, "strerror", None) or exc
     return OutputError(f"cannot {action} {name}: {reason}", hint=hint)
 
+
 #: Muxers that take an empty packet's side data (a new stream header: FLAC's sample count and
 #: checksum) into the file's header, or drop such a packet themselves.
 USES_EMPTY_PACKETS = frozenset({"matroska", "webm", "flac", "mp4", "mov", "ipod", "ismv", "3gp", "3g2",
