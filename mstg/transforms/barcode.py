@@ -215,12 +215,14 @@ def _roi_pixels(roi: tuple[float, ...] | None, width: int, height: int) -> tuple
 
 def _luma(frame: VideoFrame) -> np.ndarray:
     """The grey picture to detect on: the Y plane as it is (a view when the frame is decoded
-    I420: zxing-cpp needs no particular range), else the frame's grey."""
+    I420: zxing-cpp needs no particular range), else the frame's full-range grey."""
     planes = frame.yuv_planes()
     if planes is not None:
         return planes[0]
     even = frame.width % 2 == 0 and frame.height % 2 == 0
-    if frame.format in ("bgr24", "rgb24", "bgra") and even:
+    if frame.format in ("bgr24", "bgra") and even:
         # one conversion to I420, reused by the drawing and the encoder; its Y rows are the luma
         return frame.to_ndarray("yuv420p")[: frame.height]
+    # decoded pictures (rgb24 PNG, JPEG): their full-range grey, as these were read before
+    # I420 conversions kept the encoder's limited range (the measured photo rates)
     return frame.to_ndarray("gray")
