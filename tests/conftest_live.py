@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -44,13 +45,6 @@ pcm.mstgrec {
 """
 
 
-def _free_display() -> int:
-    for number in range(91, 200):
-        if not (Path(f"/tmp/.X{number}-lock").exists() or Path(f"/tmp/.X11-unix/X{number}").exists()):
-            return number
-    raise RuntimeError("no free X display number")
-
-
 def _die_with_parent() -> None:
     """In the child before exec: end when the test process ends, even if it crashes."""
     libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
@@ -62,17 +56,30 @@ def xvfb_display() -> Iterator[str]:
     """A 1280x720 virtual X display for the whole session: its DISPLAY string."""
     if shutil.which("Xvfb") is None:
         pytest.skip("Xvfb is not installed (Debian: apt install xvfb)")
-    number = _free_display()
-    proc = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            preexec_fn=_die_with_parent)
-    socket_path = Path(f"/tmp/.X11-unix/X{number}")
-    deadline = time.monotonic() + 10
-    while not socket_path.exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.skip("Xvfb did not start")
-        time.sleep(0.02)
+    # -displayfd: Xvfb takes a free display number itself (no race with another test session
+    # on the machine) and writes it to the pipe once it accepts clients; -noreset: without it,
+    # the server resets each time its last client leaves, and a client that connects meanwhile
+    # is refused ("cannot reach the X display", xwd exit status 1)
+    read_end, write_end = os.pipe()
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-noreset", "-screen", "0", "1280x720x24",
+                             "-nolisten", "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            pass_fds=(write_end,), preexec_fn=_die_with_parent)
+    os.close(write_end)
+    said = b""
+    deadline = time.monotonic() + 120  # generous: a busy machine starts it slowly
+    while not said.endswith(b"\n") and time.monotonic() < deadline:
+        # the number and its newline come in two writes: closing the pipe between them is a
+        # fatal error to Xvfb ("Cannot write display number")
+        ready, _, _ = select.select([read_end], [], [], max(0.0, deadline - time.monotonic()))
+        chunk = os.read(read_end, 64) if ready else b""
+        if not chunk:
+            break
+        said += chunk
+    os.close(read_end)
+    number = said.decode().strip()
+    if not number.isdigit():
+        proc.kill()
+        raise RuntimeError(f"Xvfb did not start (exit status {proc.poll()})")
     yield f":{number}"
     proc.terminate()
     try:
@@ -122,8 +129,13 @@ def screenshot(display: str) -> np.ndarray:
 
     if shutil.which("xwd") is None:
         pytest.skip("xwd is not installed (Debian: apt install x11-apps)")
-    data = subprocess.run(["xwd", "-root", "-silent", "-display", display], check=True,
-                          capture_output=True, timeout=10).stdout
+    for _ in range(5):  # xwd can fail on a window that is mapped or destroyed as it reads
+        done = subprocess.run(["xwd", "-root", "-silent", "-display", display],
+                              capture_output=True, timeout=60)
+        if done.returncode == 0:
+            break
+    assert done.returncode == 0, f"xwd: {done.stderr.decode(errors='replace').strip()}"
+    data = done.stdout
     import io
 
     with av.open(io.BytesIO(data), format="xwd_pipe") as container:
