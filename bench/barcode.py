@@ -86,7 +86,7 @@ def photo_rates(params: dict, repeat: int = 3) -> dict[str, tuple[int, int, floa
     """Per set: (decoded right, pictures, mean ms per picture: the best of ``repeat`` runs).
     Each picture is decoded as ``mstg scan`` does it (FFmpeg) and goes through the transform
     as one still (photo mode's ``auto`` applies)."""
-    from mstg.transforms.barcode_scan import read_picture
+    from mstg.inputs.images import read_picture
 
     rows = list(csv.DictReader(open(TESTDATA / "INDEX.tsv", encoding="utf-8"), delimiter="\t"))
     frames = [read_picture(str(TESTDATA / row["set"] / row["image"])) for row in rows]
