@@ -191,7 +191,7 @@ def test_sparse_cues_do_not_hold_back_a_crash_tolerant_recording(tmp_path: Path)
     try:
         deadline = time.monotonic() + 120
         while video_seconds(without) < 8 and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.2)
+            time.sleep(0.2)  # a poll step of the bounded wait above, not a wait for the clock
         assert video_seconds(without) >= 8, "the recording without subtitles never reached 8 s"
     finally:
         os.kill(proc.pid, signal.SIGKILL)
