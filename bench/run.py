@@ -355,8 +355,8 @@ class Bench:
             "live", width=size[0], height=size[1], seconds=seconds, transforms=["barcode"])})
         row = live["mstg 1080p30 live -> null"]
         dropped = max(r.report["dropped"] for r in row.runs)
-        row.note = (f"{row.figure('frames')} frames, {dropped} dropped, "
-                    f"p95 latency {row.figure('p95_ms'):.0f} ms")
+        row.note = (f"{row.figure('frames')} frames, {dropped} dropped, {row.figure('unread'):.0f} "
+                    f"not read to keep up, p95 latency {row.figure('p95_ms'):.0f} ms")
         self.target("4b. barcode, 1080p30 live source", f"{dropped} frames dropped "
                     f"(of {row.figure('frames'):.0f})", "0 dropped",
                     dropped == 0 if not self.quick else None)
@@ -702,8 +702,9 @@ def child_live(width: int, height: int, seconds: float, transforms: list[str]) -
             return anchor
 
     source = LiveDemo(width=width, height=height, duration=seconds, realtime=True, audio=False)
-    pipeline = Pipeline([source], [open_output("null")], _bench_transforms(transforms), tune_process=True)
-    return _timed_run(pipeline)
+    chain = _bench_transforms(transforms)
+    pipeline = Pipeline([source], [open_output("null")], chain, tune_process=True)
+    return {**_timed_run(pipeline), "unread": sum(getattr(t, "unread", 0) for t in chain)}
 
 
 def child_chain(src: str, pushes: int) -> dict[str, Any]:

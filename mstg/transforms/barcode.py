@@ -17,6 +17,7 @@ Example::
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,8 @@ from .keepup import KeepUp
 
 __all__ = ["Barcode", "Detection", "FORMATS", "Painter", "clockwise_from_top_left",
            "parse_formats", "web_value"]
+
+log = logging.getLogger(__name__)
 
 PHOTO_MODES = ("auto", "on", "cycle", "off")
 
@@ -152,6 +155,17 @@ class Barcode(Transform):
         canvas = frame.to_ndarray("bgr24")
         self._painter.draw_bgr(canvas, self._held)
         return frame.with_pixels(canvas, "bgr24")
+
+    @property
+    def unread(self) -> int:
+        """Live frames not read to keep up (``keep_up``)."""
+        return self._keep_up.skipped
+
+    def flush(self) -> list[Any]:
+        if self.unread:
+            log.info("barcode: %d of %d frames not read, to keep up with the live source",
+                     self.unread, self._count)
+        return []
 
     def detect(self, luma: np.ndarray, *, picture: bool = False) -> list[Detection]:
         """Decode the barcodes in a grey picture; corners in that picture's full resolution.

@@ -65,8 +65,10 @@ def push(barcode: Barcode, frames: list[VideoFrame]) -> tuple[list[VideoFrame], 
 def test_barcode_reads_every_other_frame_of_a_late_live_run_and_keeps_the_outline() -> None:
     picture = code_picture("keep up", width=320, height=240)
     late = [frame(picture, n, 1.0) for n in range(6)]
-    out, events = push(Barcode(dedupe="off"), late)
+    barcode = Barcode(dedupe="off")
+    out, events = push(barcode, late)
     assert [e["frame"] for e in events] == [0, 2, 4]  # 1, 3 and 5 were left out
+    assert barcode.unread == 3
     drawn = [f.to_ndarray("bgr24") for f in out]
     outline = (drawn[1][..., 1] > 180) & (drawn[1][..., 0] < 80) & (drawn[1][..., 2] < 80)
     assert outline.sum() > 200, "the frame left out still shows the code's outline"
