@@ -128,9 +128,10 @@ def scan(specs: list[str], *, on_event: Callable[[dict[str, Any]], None],
             if named:
                 raise
             summary.skipped += 1
-            log.warning("skipped %s: %s", spec, exc)
-            if on_skip is not None:
+            if on_skip is not None:  # the caller says it (once)
                 on_skip(spec, exc)
+            else:
+                log.warning("skipped %s: %s", spec, exc)
     if broken:
         raise broken[0]
     return summary

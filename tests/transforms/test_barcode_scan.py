@@ -92,6 +92,16 @@ def test_scan_a_folder_prints_a_line_per_code_and_names_the_empty_pictures(mixed
     assert b"b.png" not in plain.stdout and plain.stdout.count(b"\n") == 3
 
 
+def test_scan_names_a_broken_picture_once_and_reads_the_others(mixed: Path) -> None:
+    (mixed / "broken.jpg").write_bytes(b"not a jpeg at all")
+    result = run_mstg("scan", str(mixed))
+    assert result.returncode == 0 and result.stdout.count(b"\n") == 3
+    warnings = result.stderr.decode().splitlines()
+    assert len(warnings) == 1 and warnings[0].startswith(f"warning: skipped {mixed / 'broken.jpg'}: ")
+    quiet = run_mstg("scan", str(mixed), "-q")
+    assert quiet.returncode == 0 and quiet.stderr == b""
+
+
 def test_scan_exit_status_says_whether_anything_was_found(mixed: Path) -> None:
     assert run_mstg("scan", str(mixed / "b.png")).returncode == 10
     assert run_mstg("scan", str(mixed / "a.png")).returncode == 0
