@@ -89,8 +89,8 @@ class Barcode(Transform):
     highlight: bool = field(default=True, metadata={
         "help": "Outline each code and label it with its track, format and value."})
     sequences: bool = field(default=True, metadata={
-        "help": "Join structured-append QR, Aztec and Data Matrix sequences (parts in any "
-                "pictures or frames) into one barcode-sequence event."})
+        "help": "Join structured-append QR, Aztec, Data Matrix and Macro PDF417 sequences "
+                "(parts in any pictures or frames) into one barcode-sequence event."})
 
     def __post_init__(self) -> None:
         self.format_names = parse_formats(self.formats)
@@ -186,7 +186,7 @@ class Barcode(Transform):
         part = item.sequence
         self.emit({"type": "barcode-sequence", "format": item.format,
                    "rawValue": joined_value([p for p, _ in whole]),
-                   "sequence": {"count": part.count, "id": part.id},
+                   "sequence": {"count": len(whole), "id": part.id},
                    "parts": [{"index": p.index, "rawValue": p.text, **w} for p, w in whole]})
 
 

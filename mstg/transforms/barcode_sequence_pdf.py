@@ -1,0 +1,335 @@
+"""Structured append for PDF417 (Macro PDF417): the control block read from the bars, since
+zxing-cpp's Python binding gives only its file id (``extra['FileId']``), no segment index,
+count or last-segment flag.
+
+The symbol is warped upright from the corners zxing-cpp gives (its top left is the symbol's,
+whatever the turn) and read scanline by scanline, as a laser scanner would: each scanline is
+thresholded, cut between its first and last dark pixel (the start pattern's first bar, the
+stop pattern's last) into 17 x (columns + 4) + 1 modules, and each 17-module codeword is
+looked up in the three cluster tables (pdf417gen's ``codes.CODES``, inverted). The left and
+right row indicators give each scanline's row and, across clusters, the row count, the error
+correction level and the column count; the data codewords are voted per (row, column) over
+the scanlines of their row. The column count is first estimated from the start pattern's
+width, then checked against the row indicators. A reading is trusted only when every
+codeword is read and every Reed-Solomon syndrome (GF(929), roots 3^1 .. 3^k) is zero; its
+file id must be zxing-cpp's. Then the control block (ISO/IEC 15438 annex H): codeword 928,
+the segment index (two base-900 codewords, a leading 1 dropped), the file id codewords, the
+optional fields (field 1: the segment count) and 922 on the last segment.
+
+>>> _segment_number([111, 100]), _segment_number([0, 12])
+(0, 2)
+>>> _control_block([5, 900, 928, 111, 101, 17, 922], "017")
+(1, 2)
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any
+
+import cv2
+import numpy as np
+
+from .barcode_sequence import SequencePart
+
+log = logging.getLogger(__name__)
+
+START = 0x1FEA8
+#: Pixels per source pixel across the symbol in the upright warp (sub-pixel module edges).
+_OVERSAMPLE = 4
+#: Scanlines: at most this many (one per source pixel row below that).
+_MAX_LINES = 720
+_WEIGHTS = 1 << np.arange(16, -1, -1)
+#: Scanline tilts tried one after the other (votes add up), as fractions of the symbol's height.
+_TILTS = (0.0, 0.06, -0.06, 0.12, -0.12)
+
+
+@functools.lru_cache(maxsize=1)
+def _table() -> np.ndarray:
+    """Every 17-bit bar/space pattern -> cluster (0-2) x 1000 + codeword value, or -1."""
+    from pdf417gen.codes import CODES  # lazily: its package imports Pillow
+
+    table = np.full(1 << 17, -1, np.int32)
+    for cluster, codes in enumerate(CODES):
+        table[np.asarray(codes[:929])] = cluster * 1000 + np.arange(929)
+    return table
+
+
+def pdf_part(image: np.ndarray, result: Any) -> SequencePart | None:
+    """The Macro PDF417 control block of a PDF417 zxing-cpp read from ``image`` (grey), or
+    None when it has none or it cannot be read reliably."""
+    return _pdf_header(image, result) or None
+
+
+def _pdf_header(image: np.ndarray, result: Any) -> SequencePart | None | bool:
+    """The part; None when the symbol has no control block; False when it could not be read."""
+    file_id = str((result.extra or {}).get("FileId") or "")
+    if not file_id:
+        return None
+    if image.ndim != 2:
+        return False
+    p = result.position
+    corners = np.float32([(q.x, q.y) for q in (p.top_left, p.top_right, p.bottom_right,
+                                                p.bottom_left)])
+    votes, mirrored = _Votes(), False
+    for tilt in _TILTS:
+        dark = _upright(image, corners, tilt)
+        if dark is None:
+            return False
+        if tilt == 0 and not votes.add(dark):  # a mirror image's corners come the other way round
+            mirrored = votes.add(dark[:, ::-1])
+        else:
+            votes.add(dark[:, ::-1] if mirrored else dark)
+        words = votes.codewords()
+        if words is not None:
+            break
+    else:
+        log.debug("PDF417 %r: no reading passed the Reed-Solomon check", result.text)
+        return False
+    block = _control_block(words[: words[0]], file_id) if 1 <= words[0] <= len(words) else None
+    if block is None:
+        log.debug("PDF417 %r: codewords check out but no control block for file id %s",
+                  result.text, file_id)
+        return False
+    return SequencePart(block[0], block[1], file_id, bytes(result.bytes), result.text,  # type: ignore[arg-type]
+                        "pdf417")
+
+
+def _upright(image: np.ndarray, corners: np.ndarray, tilt: float = 0.0) -> np.ndarray | None:
+    """The symbol warped upright (with margins: 3 % each side, 10 % above and below),
+    thresholded: True = bar. ``tilt`` moves the right side down by that fraction of its
+    height (scanlines across rows, when zxing-cpp's corners are off)."""
+    corners = corners.copy()
+    corners[1:3] += tilt * (corners[2] - corners[1])
+    width = float(max(np.linalg.norm(corners[1] - corners[0]), np.linalg.norm(corners[2] - corners[3])))
+    height = float(max(np.linalg.norm(corners[3] - corners[0]), np.linalg.norm(corners[2] - corners[1])))
+    if width < 20 or height < 3:
+        return None
+    across = int(min(width * _OVERSAMPLE, 12000))
+    lines = int(min(max(height, 9), _MAX_LINES))
+    margin, band = across * 0.03, lines * 0.1  # zxing-cpp's corners may cut a row or a module
+    rect = np.float32([(margin, band), (margin + across, band), (margin + across, band + lines),
+                       (margin, band + lines)])
+    to_image = cv2.getPerspectiveTransform(rect, corners)
+    size = (int(across + 2 * margin), int(lines + 2 * band))
+    warped = cv2.warpPerspective(image, to_image, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                 borderMode=cv2.BORDER_REPLICATE)
+    warped = cv2.blur(warped, (_OVERSAMPLE - 1, 3))  # a little across, 3 lines down
+    otsu, _ = cv2.threshold(warped, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    local = cv2.blur(warped.astype(np.float32), (max(3, across // 12) | 1, 1),
+                     borderType=cv2.BORDER_REPLICATE)
+    return warped <= (local + otsu) / 2
+
+
+def _line_codes(line: np.ndarray) -> np.ndarray | None:
+    """One scanline's codewords, start pattern to right row indicator (cluster x 1000 +
+    value; -1 where unreadable; the start pattern, no codeword, is -1 too when it is one),
+    or None when its bars and spaces do not add up to a symbol.
+
+    Every codeword is 4 bars and 4 spaces, so from the first bar on, each 8 runs are one
+    codeword (the stop pattern 9), whatever the scale along the line (perspective); each is
+    sampled at 17 module centres between its first edge and the next codeword's."""
+    edges = np.flatnonzero(line[1:] != line[:-1]) + 1
+    if len(edges) < 42 or line[0]:
+        return None
+    if line[-1]:
+        edges = np.append(edges, len(line))
+    cols, extra = divmod(len(edges) - 34, 8)
+    if extra or not 1 <= cols <= 30:
+        return None
+    starts = edges[0: 8 * (cols + 3) + 1: 8].astype(np.float32)
+    width = np.diff(starts)
+    centres = starts[:-1, None] + (np.arange(17) + 0.5)[None, :] * (width / 17)[:, None]
+    bits = line[centres.astype(np.intp)]
+    patterns = (bits * _WEIGHTS).sum(axis=1)
+    if patterns[0] != START:
+        return None
+    return _table()[patterns]
+
+
+class _Votes:
+    """Codeword readings of many scanlines, voted per (row, column)."""
+
+    def __init__(self) -> None:
+        self.lines: dict[int, list[np.ndarray]] = {}  # column count -> lines' codewords
+
+    def add(self, dark: np.ndarray) -> int:
+        """Read every scanline of ``dark``; how many had a symbol's bars and spaces."""
+        read = 0
+        for line in dark:
+            codes = _line_codes(line)
+            if codes is not None:
+                self.lines.setdefault(len(codes) - 3, []).append(codes)
+                read += 1
+        return read
+
+    def codewords(self) -> list[int] | None:
+        """All the codewords (data then error correction), row by row, when every one is
+        read with a clear majority and the Reed-Solomon syndromes are zero; else None."""
+        if not self.lines:
+            return None
+        cols = max(self.lines, key=lambda c: len(self.lines[c]))
+        indicators: dict[tuple[int, int], dict[int, int]] = {}  # (cluster, side) -> votes
+        votes: dict[tuple[int, int], dict[int, int]] = {}
+        for codes in self.lines[cols]:
+            near = _rows(codes[1], codes[cols + 2], indicators)
+            for col, code in enumerate(codes[2: cols + 2]):
+                if code < 0 or not near:
+                    continue
+                row = near[code // 1000]  # the one of the 3 rows in its cluster
+                cell = votes.setdefault((row, col), {})
+                cell[code % 1000] = cell.get(code % 1000, 0) + 1
+        info = _symbol_info(indicators)
+        if info is None or info[1] != cols:
+            return None
+        rows, _, level = info
+        words, weak = [], []
+        for row in range(rows):
+            for col in range(cols):
+                cell = votes.get((row, col), {})
+                ranked = sorted(cell.values(), reverse=True) + [0, 0]
+                if ranked[0] < 2 or ranked[1] * 3 >= ranked[0]:
+                    weak.append(len(words))  # unread, or no clear majority: an erasure
+                words.append(max(cell, key=cell.__getitem__) if cell else 0)
+        return _corrected(words, weak, 2 ** (level + 1))
+
+
+def _rows(left: int, right: int, indicators: dict[tuple[int, int], dict[int, int]]) -> list[int]:
+    """The 3 rows from which a scanline's codewords may be (its row indicators' rows and one
+    or two beside: a line may cross from one row to the next when the corners zxing-cpp gives
+    are off), by cluster; [] when its indicators are unread or too far apart. Each
+    indicator's value is counted for :func:`_symbol_info`."""
+    rows = []
+    for side, code in ((0, left), (1, right)):
+        if code < 0:
+            continue
+        cluster, value = divmod(int(code), 1000)
+        rows.append(3 * (value // 30) + cluster)
+        cell = indicators.setdefault((cluster, side), {})
+        cell[value % 30] = cell.get(value % 30, 0) + 1
+    if not rows or max(rows) - min(rows) > 1:
+        return []
+    first = max(min(rows) - 1, 0)
+    return sorted(range(first, first + 3), key=lambda r: r % 3)
+
+
+def _symbol_info(indicators: dict[tuple[int, int], dict[int, int]]) -> tuple[int, int, int] | None:
+    """(rows, columns, error correction level) from the row indicators' votes: cluster 0
+    gives (rows - 1) // 3 on the left and columns - 1 on the right, cluster 1 level x 3 +
+    (rows - 1) % 3 on the left and (rows - 1) // 3 on the right, cluster 2 columns - 1 on the
+    left and level x 3 + (rows - 1) % 3 on the right."""
+    meaning = {(0, 0): "rows", (0, 1): "cols", (1, 0): "level", (1, 1): "rows",
+               (2, 0): "cols", (2, 1): "level"}
+    tally: dict[str, dict[int, int]] = {}
+    for key, cell in indicators.items():
+        for value, n in cell.items():
+            slot = tally.setdefault(meaning[key], {})
+            slot[value] = slot.get(value, 0) + n
+    if len(tally) < 3:
+        return None
+    best = {name: max(slot, key=slot.__getitem__) for name, slot in tally.items()}
+    rows = 3 * best["rows"] + best["level"] % 3 + 1
+    level = best["level"] // 3
+    if not 3 <= rows <= 90 or level > 8:
+        return None
+    return rows, best["cols"] + 1, level
+
+
+def _syndromes(words: list[int], count: int) -> np.ndarray:
+    """``words`` (first the highest power) at 3^1 .. 3^count in GF(929)."""
+    roots = np.array([pow(3, i, 929) for i in range(1, count + 1)], np.int64)
+    value = np.zeros(count, np.int64)
+    for word in words:  # Horner at every root at once
+        value = (value * roots + word) % 929
+    return value
+
+
+def _corrected(words: list[int], erased: list[int], count: int) -> list[int] | None:
+    """``words`` with the values at ``erased`` positions solved from the ``count``
+    Reed-Solomon syndromes; None unless at least a quarter of them (2 or more) are left to
+    check the rest, and do: a misread cell outside ``erased`` makes the system inconsistent."""
+    if len(erased) > count - max(2, count // 4) or count >= len(words):
+        return None
+    words = list(words)
+    for at in erased:
+        words[at] = 0
+    syndromes = _syndromes(words, count)
+    if not erased:
+        return words if not syndromes.any() else None
+    # sum over erasures of value x X^j = -S_j, X = 3^(n - 1 - position), j = 1 .. count
+    xs = np.array([pow(3, len(words) - 1 - at, 929) for at in erased], np.int64)
+    system = np.zeros((count, len(erased) + 1), np.int64)
+    power = np.ones(len(erased), np.int64)
+    for j in range(count):
+        power = power * xs % 929
+        system[j, :-1] = power
+    system[:, -1] = (-syndromes) % 929
+    for col in range(len(erased)):  # Gaussian elimination mod 929 (a prime)
+        pivot = next((r for r in range(col, count) if system[r, col]), None)
+        if pivot is None:
+            return None
+        system[[col, pivot]] = system[[pivot, col]]
+        system[col] = system[col] * pow(int(system[col, col]), 927, 929) % 929
+        others = system[:, col].copy()
+        others[col] = 0
+        system = (system - others[:, None] * system[col][None, :]) % 929
+    if system[len(erased):].any():
+        return None  # the left-over syndromes disagree
+    for n, at in enumerate(erased):
+        words[at] = int(system[n, -1])
+    return words if not _syndromes(words, count).any() else None
+
+
+def _segment_number(words: list[int]) -> int | None:
+    """Base-900 codewords to decimal digits, which must start with a 1 (dropped)."""
+    value = 0
+    for word in words:
+        if word >= 900:
+            return None
+        value = value * 900 + word
+    digits = str(value)
+    if len(digits) < 2 or digits[0] != "1":
+        return None
+    return int(digits[1:])
+
+
+def _control_block(data: list[int], file_id: str) -> tuple[int, int | None] | None:
+    """(segment index, segment count or None when unknown) from the data codewords (the
+    length descriptor first); None without a control block, or when its file id is not
+    ``file_id`` (zxing-cpp's: 3-digit groups) or a field is malformed."""
+    if 928 not in data[1:]:
+        return None
+    at = data.index(928, 1) + 1
+    index = _segment_number(data[at: at + 2])
+    if index is None or len(data) < at + 2:
+        return None
+    at += 2
+    ident = []
+    while at < len(data) and data[at] not in (922, 923):
+        ident.append(data[at])
+        at += 1
+    if "".join(f"{word:03d}" for word in ident) != file_id:
+        return None
+    count, last = None, False
+    while at < len(data):
+        if data[at] == 922:
+            last = True
+            at += 1
+            continue
+        if data[at] != 923 or at + 1 >= len(data):
+            return None
+        field, at = data[at + 1], at + 2
+        end = at
+        while end < len(data) and data[end] not in (922, 923):
+            end += 1
+        if field == 1:  # segment count, numeric compaction
+            count = _segment_number(data[at: end])
+            if count is None:
+                return None
+        at = end
+    if count is None and last:
+        count = index + 1
+    if count is not None and not index < count:
+        return None
+    return index, count
