@@ -35,12 +35,14 @@ from .barcode_sequence import SequencePart
 
 log = logging.getLogger(__name__)
 
-START = 0x1FEA8
+START, STOP = 0x1FEA8, 0x3FA29
 #: Pixels per source pixel across the symbol in the upright warp (sub-pixel module edges).
 _OVERSAMPLE = 4
 #: Scanlines: at most this many (one per source pixel row below that).
 _MAX_LINES = 720
-_WEIGHTS = 1 << np.arange(16, -1, -1)
+#: Modules per pattern -> (module centres as fractions of its width, bit weights).
+_SAMPLING = {n: (((np.arange(n) + 0.5) / n).astype(np.float32)[None, :], 1 << np.arange(n - 1, -1, -1))
+             for n in (17, 18)}
 #: Scanline tilts tried one after the other (votes add up), as fractions of the symbol's height.
 _TILTS = (0.0, 0.06, -0.06, 0.12, -0.12)
 
@@ -122,30 +124,58 @@ def _upright(image: np.ndarray, corners: np.ndarray, tilt: float = 0.0) -> np.nd
     return warped <= (local + otsu) / 2
 
 
-def _line_codes(line: np.ndarray) -> np.ndarray | None:
+def _line_edges(line: np.ndarray) -> np.ndarray | None:
+    """Where each run of a scanline starts, from its first bar to the light after its last
+    (that light's start ends the list); None when it cannot be a symbol's."""
+    edges = np.flatnonzero(line[1:] != line[:-1]) + 1
+    if len(edges) < 18 or line[0]:
+        return None
+    return np.append(edges, len(line)) if line[-1] else edges
+
+
+def _patterns(line: np.ndarray, starts: np.ndarray, modules: int = 17) -> np.ndarray:
+    """The bar/space pattern between each two successive ``starts``, sampled at ``modules``
+    module centres."""
+    fractions, weights = _SAMPLING[modules]
+    left = starts[:-1, None].astype(np.float32)
+    centres = left + fractions * (starts[1:, None] - left)
+    return line[centres.astype(np.intp)] @ weights
+
+
+def _line_codes(line: np.ndarray, edges: np.ndarray, cols: int | None = None) -> np.ndarray | None:
     """One scanline's codewords, start pattern to right row indicator (cluster x 1000 +
-    value; -1 where unreadable; the start pattern, no codeword, is -1 too when it is one),
-    or None when its bars and spaces do not add up to a symbol.
+    value; -1 where unreadable, and for the start pattern), or None when its bars and spaces
+    do not add up to a symbol (with ``cols`` known: the readable codewords from each end).
 
     Every codeword is 4 bars and 4 spaces, so from the first bar on, each 8 runs are one
     codeword (the stop pattern 9), whatever the scale along the line (perspective); each is
     sampled at 17 module centres between its first edge and the next codeword's."""
-    edges = np.flatnonzero(line[1:] != line[:-1]) + 1
-    if len(edges) < 42 or line[0]:
+    whole, extra = divmod(len(edges) - 34, 8)
+    ends_right = _patterns(line, edges[-10:][::9], 18)[0] == STOP
+    if not extra and 1 <= whole <= 30 and ends_right:
+        codes = _table()[_patterns(line, edges[0: 8 * (whole + 3) + 1: 8])]
+        return codes if cols in (None, whole) else None
+    if cols is None:
         return None
-    if line[-1]:
-        edges = np.append(edges, len(line))
-    cols, extra = divmod(len(edges) - 34, 8)
-    if extra or not 1 <= cols <= 30:
-        return None
-    starts = edges[0: 8 * (cols + 3) + 1: 8].astype(np.float32)
-    width = np.diff(starts)
-    centres = starts[:-1, None] + (np.arange(17) + 0.5)[None, :] * (width / 17)[:, None]
-    bits = line[centres.astype(np.intp)]
-    patterns = (bits * _WEIGHTS).sum(axis=1)
-    if patterns[0] != START:
-        return None
-    return _table()[patterns]
+    out = np.full(cols + 3, -1, np.int32)
+    n = min((len(edges) - 1) // 8, cols + 3)
+    starts = edges[0: 8 * n + 1: 8]
+    codes = _table()[_patterns(line, starts)]
+    if _patterns(line, starts[:2])[0] == START:  # from the left, until one does not read
+        for j in range(1, n):
+            if codes[j] < 0:
+                break
+            out[j] = codes[j]
+    n = min((len(edges) - 10) // 8, cols + 2) if ends_right else 0
+    if n > 0:  # from the right, before the stop pattern
+        codes = _table()[_patterns(line, edges[len(edges) - 10 - 8 * n: len(edges) - 9: 8])]
+        for j in range(1, n + 1):
+            if codes[-j] < 0:
+                break
+            at = cols + 3 - j
+            out[at] = codes[-j] if out[at] in (-1, codes[-j]) else -2
+    out[out == -2] = -1  # the two ends disagree there
+    return out if (out >= 0).any() else None
 
 
 class _Votes:
@@ -153,15 +183,22 @@ class _Votes:
 
     def __init__(self) -> None:
         self.lines: dict[int, list[np.ndarray]] = {}  # column count -> lines' codewords
+        self.broken: list[tuple[np.ndarray, np.ndarray]] = []  # (line, edges) read in part
+        self.mended: dict[int, list[np.ndarray]] = {}  # column count -> their codewords
 
     def add(self, dark: np.ndarray) -> int:
         """Read every scanline of ``dark``; how many had a symbol's bars and spaces."""
         read = 0
         for line in dark:
-            codes = _line_codes(line)
+            edges = _line_edges(line)
+            if edges is None:
+                continue
+            codes = _line_codes(line, edges)
             if codes is not None:
                 self.lines.setdefault(len(codes) - 3, []).append(codes)
                 read += 1
+            else:
+                self.broken.append((line, edges))
         return read
 
     def codewords(self) -> list[int] | None:
@@ -170,9 +207,13 @@ class _Votes:
         if not self.lines:
             return None
         cols = max(self.lines, key=lambda c: len(self.lines[c]))
+        mended = self.mended.setdefault(cols, [])
+        for line, edges in self.broken[len(mended):]:
+            codes = _line_codes(line, edges, cols)
+            mended.append(codes if codes is not None else np.full(cols + 3, -1, np.int32))
         indicators: dict[tuple[int, int], dict[int, int]] = {}  # (cluster, side) -> votes
         votes: dict[tuple[int, int], dict[int, int]] = {}
-        for codes in self.lines[cols]:
+        for codes in self.lines[cols] + mended:
             near = _rows(codes[1], codes[cols + 2], indicators)
             for col, code in enumerate(codes[2: cols + 2]):
                 if code < 0 or not near:
@@ -184,15 +225,24 @@ class _Votes:
         if info is None or info[1] != cols:
             return None
         rows, _, level = info
-        words, weak = [], []
+        words, weak, doubt = [], [], []
         for row in range(rows):
             for col in range(cols):
                 cell = votes.get((row, col), {})
                 ranked = sorted(cell.values(), reverse=True) + [0, 0]
                 if ranked[0] < 2 or ranked[1] * 3 >= ranked[0]:
                     weak.append(len(words))  # unread, or no clear majority: an erasure
+                else:
+                    doubt.append((ranked[0] - ranked[1], len(words)))
                 words.append(max(cell, key=cell.__getitem__) if cell else 0)
-        return _corrected(words, weak, 2 ** (level + 1))
+        count = 2 ** (level + 1)
+        # then the least agreed cells too: a few scanlines may agree on a misread
+        doubt = [at for _, at in sorted(doubt)][: _capacity(count) - len(weak)]
+        for more in sorted({0, len(doubt) // 2, len(doubt)}):
+            corrected = _corrected(words, weak + doubt[:more], count)
+            if corrected is not None:
+                return corrected
+        return None
 
 
 def _rows(left: int, right: int, indicators: dict[tuple[int, int], dict[int, int]]) -> list[int]:
@@ -245,11 +295,17 @@ def _syndromes(words: list[int], count: int) -> np.ndarray:
     return value
 
 
+def _capacity(count: int) -> int:
+    """Erasures solved with ``count`` error correction codewords: a quarter of them (at least
+    2) are kept to check the solution; at most 64 (the solving time)."""
+    return min(count - max(2, count // 4), 64)
+
+
 def _corrected(words: list[int], erased: list[int], count: int) -> list[int] | None:
     """``words`` with the values at ``erased`` positions solved from the ``count``
     Reed-Solomon syndromes; None unless at least a quarter of them (2 or more) are left to
     check the rest, and do: a misread cell outside ``erased`` makes the system inconsistent."""
-    if len(erased) > count - max(2, count // 4) or count >= len(words):
+    if len(erased) > _capacity(count) or count >= len(words):
         return None
     words = list(words)
     for at in erased:
