@@ -3,18 +3,22 @@ zxing-cpp's Python binding gives only its file id (``extra['FileId']``), no segm
 count or last-segment flag.
 
 The symbol is warped upright from the corners zxing-cpp gives (its top left is the symbol's,
-whatever the turn) and read scanline by scanline, as a laser scanner would: each scanline is
-thresholded, cut between its first and last dark pixel (the start pattern's first bar, the
-stop pattern's last) into 17 x (columns + 4) + 1 modules, and each 17-module codeword is
-looked up in the three cluster tables (pdf417gen's ``codes.CODES``, inverted). The left and
-right row indicators give each scanline's row and, across clusters, the row count, the error
-correction level and the column count; the data codewords are voted per (row, column) over
-the scanlines of their row. The column count is first estimated from the start pattern's
-width, then checked against the row indicators. A reading is trusted only when every
-codeword is read and every Reed-Solomon syndrome (GF(929), roots 3^1 .. 3^k) is zero; its
-file id must be zxing-cpp's. Then the control block (ISO/IEC 15438 annex H): codeword 928,
-the segment index (two base-900 codewords, a leading 1 dropped), the file id codewords, the
-optional fields (field 1: the segment count) and 922 on the last segment.
+whatever the turn; a mirror image is read backwards), with margins, and thresholded, then read
+scanline by scanline as a laser scanner would: every codeword is 4 bars and 4 spaces over 17
+modules, so from the start pattern on each 8 runs are one codeword, sampled at 17 module
+centres between its first edge and the next codeword's (perspective changes the scale along
+a line) and looked up in the three cluster tables (pdf417gen's ``codes.CODES``, inverted).
+A line whose runs do not add up is read from both ends until a codeword does not read. The
+left and right row indicators give each line's row (a line may cross into the next row when
+the corners are off: each codeword goes to the nearby row of its cluster) and, across
+clusters, the row count, the error correction level and the column count; the codewords are
+voted per (row, column). When that does not check out, lines tilted across the symbol add
+their votes. A reading is trusted only when the Reed-Solomon syndromes (GF(929), roots 3^1
+.. 3^k) are zero, unread or disputed cells being solved as erasures with at least a quarter
+of the syndromes left over to check them; its file id must be zxing-cpp's. Then the control
+block (ISO/IEC 15438 annex H): codeword 928, the segment index (two base-900 codewords, a
+leading 1 dropped), the file id codewords, the optional fields (field 1: the segment count)
+and 922 on the last segment.
 
 >>> _segment_number([111, 100]), _segment_number([0, 12])
 (0, 2)
@@ -94,8 +98,7 @@ def _pdf_header(image: np.ndarray, result: Any) -> SequencePart | None | bool:
         log.debug("PDF417 %r: codewords check out but no control block for file id %s",
                   result.text, file_id)
         return False
-    return SequencePart(block[0], block[1], file_id, bytes(result.bytes), result.text,  # type: ignore[arg-type]
-                        "pdf417")
+    return SequencePart(block[0], block[1], file_id, bytes(result.bytes), result.text, "pdf417")
 
 
 def _upright(image: np.ndarray, corners: np.ndarray, tilt: float = 0.0) -> np.ndarray | None:

@@ -181,8 +181,9 @@ def test_control_blocks_are_read_across_sizes_and_levels() -> None:
         data = "".join(rng.choice("abcdefghij XYZ 0123456789") for _ in range(size))
         grey = macro_pdf417(data, index, ident, count=index + 1 + rng.randint(0, 5),
                             cols=cols, level=level, scale=2)
-        part = pdf_part(grey, read_one(grey))
-        assert part is not None and (part.index, part.id) == (index, "".join(f"{w:03d}" for w in ident))
+        for view in (grey, np.ascontiguousarray(grey[:, ::-1])):  # and its mirror image
+            part = pdf_part(view, read_one(view))
+            assert part is not None and (part.index, part.id) == (index, "".join(f"{w:03d}" for w in ident))
 
 
 def test_plain_pdf417_is_never_sampled() -> None:
