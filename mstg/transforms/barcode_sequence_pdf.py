@@ -47,8 +47,8 @@ _MAX_LINES = 720
 #: Modules per pattern -> (module centres as fractions of its width, bit weights).
 _SAMPLING = {n: (((np.arange(n) + 0.5) / n).astype(np.float32)[None, :], 1 << np.arange(n - 1, -1, -1))
              for n in (17, 18)}
-#: Scanline tilts tried one after the other (votes add up), as fractions of the symbol's height.
-_TILTS = (0.0, 0.06, -0.06, 0.12, -0.12)
+#: Scanline tilts tried one after the other (votes add up): rows across the symbol's width.
+_TILTS = (0.0, 0.5, -0.5, 1.0, -1.0)
 
 
 @functools.lru_cache(maxsize=1)
@@ -80,7 +80,7 @@ def _pdf_header(image: np.ndarray, result: Any) -> SequencePart | None | bool:
                                                 p.bottom_left)])
     votes, mirrored = _Votes(), False
     for tilt in _TILTS:
-        dark = _upright(image, corners, tilt)
+        dark = _upright(image, corners, tilt / (votes.rows or 9))
         if dark is None:
             return False
         if tilt == 0 and not votes.add(dark):  # a mirror image's corners come the other way round
@@ -188,6 +188,7 @@ class _Votes:
         self.lines: dict[int, list[np.ndarray]] = {}  # column count -> lines' codewords
         self.broken: list[tuple[np.ndarray, np.ndarray]] = []  # (line, edges) read in part
         self.mended: dict[int, list[np.ndarray]] = {}  # column count -> their codewords
+        self.rows = 0  # the symbol's, once the row indicators tell
 
     def add(self, dark: np.ndarray) -> int:
         """Read every scanline of ``dark``; how many had a symbol's bars and spaces."""
@@ -228,6 +229,7 @@ class _Votes:
         if info is None or info[1] != cols:
             return None
         rows, _, level = info
+        self.rows = rows
         words, weak, doubt = [], [], []
         for row in range(rows):
             for col in range(cols):
