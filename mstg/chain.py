@@ -91,6 +91,15 @@ class TransformChain:
             EMIT.reset(token)
             STOP.reset(stop_token)
 
+    def prepare(self) -> None:
+        """Each transform's one-time loading (:meth:`Transform.prepare`), before inputs start."""
+        with self._running():
+            for transform in self.transforms:
+                try:
+                    transform.prepare()
+                except Exception as exc:  # noqa: BLE001 - a plugin may raise anything
+                    raise TransformError(f"transform '{transform.name}' cannot start: {_reason(exc)}") from exc
+
     def setup(self, settings: dict[str, Any]) -> None:
         with self._running():
             self._setup(settings)

@@ -161,6 +161,7 @@ class Pipeline:
             self._processors[kind] = processor
             chain = TransformChain([t for t in self.transforms if t.kind == kind],
                                    on_event=self._event, on_error=self.on_error, on_stop=self.stop)
+            chain.prepare()
             generator = MediaStreamTrackGenerator(kind, live=track.live, label=f"{kind} out")
             if not chain.transforms:  # what the input declares is what comes out, until frames say
                 generator._source.settings.update(track.get_settings())

@@ -30,6 +30,7 @@ from .barcode_read import DEFAULT_CAP_S, Reader
 from .barcode_sequence import Joiner, joined_value
 from .barcode_track import Tracker, parse_confirm, parse_dedupe
 from .base import Transform
+from .keepup import KeepUp
 
 __all__ = ["Barcode", "Detection", "FORMATS", "Painter", "clockwise_from_top_left",
            "parse_formats", "web_value"]
@@ -88,6 +89,9 @@ class Barcode(Transform):
         "help": "Pictures: report the pictures where nothing was found (type barcode-none)."})
     highlight: bool = field(default=True, metadata={
         "help": "Outline each code and label it with its track, format and value."})
+    keep_up: bool = field(default=True, metadata={
+        "help": "Live sources: leave detection out on a frame that is running late (the "
+                "outlines are held) rather than let the source drop frames."})
     sequences: bool = field(default=True, metadata={
         "help": "Join structured-append QR, Aztec, Data Matrix and Macro PDF417 sequences "
                 "(parts in any pictures or frames) into one barcode-sequence event."})
@@ -113,6 +117,10 @@ class Barcode(Transform):
         self._painter = Painter()
         self.setup({})
 
+    def prepare(self) -> None:
+        if self.highlight:  # the first label loads the font: ~40 ms a live source's first frame would wait
+            self._painter.prepare()
+
     def setup(self, settings: dict[str, Any]) -> None:
         self._count = 0
         self._searched = 0
@@ -120,6 +128,7 @@ class Barcode(Transform):
         self._held: list[Detection] = []
         self._tracker = Tracker(confirm=self._confirm, dedupe=self._dedupe, absent=self.absent)
         self._joiner = Joiner()
+        self._keep_up = KeepUp()
         self._done = False
 
     def process(self, data: Any, frame: VideoFrame) -> VideoFrame:
@@ -127,8 +136,10 @@ class Barcode(Transform):
         picture = frame.origin is not None and frame.origin.timestamp is None
         if self._done:
             self._held = []
-        elif self._count % self.every == 0 or size != self._size:
-            found = self.detect(_luma(frame), picture=picture)
+        elif (self._count % self.every == 0 or size != self._size) and not (
+                self.keep_up and size == self._size and self._keep_up.skip(frame)):
+            with self._keep_up.timed():
+                found = self.detect(_luma(frame), picture=picture)
             self._report(found, frame, picture)
             self._size = size
         self._count += 1

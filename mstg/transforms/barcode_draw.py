@@ -28,6 +28,11 @@ class Painter:
         self._yuv = {c: _yuv_of(c) for c in (self.outline_bgr, self.label_bgr, self.text_bgr)}
 
     @staticmethod
+    def prepare() -> None:
+        """Load the label font now rather than on the first label."""
+        render("0", 22)
+
+    @staticmethod
     def sizes(width: int, height: int) -> tuple[int, int, int]:
         """Line width, font size (pixels per em) and label padding for this frame size."""
         base = min(width, height)

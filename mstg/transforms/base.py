@@ -60,6 +60,10 @@ class Transform:
     #: True when returned frames carry their own timestamps (filters that hold frames back).
     keeps_timing: ClassVar[bool] = False
 
+    def prepare(self) -> None:
+        """Called once before any input starts: load what the first frame would otherwise wait
+        for (fonts, models), so that a live source's first frames are not late."""
+
     def setup(self, settings: dict[str, Any]) -> None:
         """Called once before the first frame with the track's settings."""
 
