@@ -3,7 +3,7 @@
     python3 bench/barcode_sequence_pdf.py --seeds 60
 
 The three segments of the tests (``tests/transforms/test_barcode_sequence_pdf.py``: pdf417gen's
-encoder and a control block) at 2 and 3 px per module, each turned into photo-like pictures
+encoder and a control block) at 2, 3, 5 and 8 px per module, each turned into photo-like pictures
 (``photo_like`` there: quarter turns and 2 to 4 degrees more, keystoned, dimmed, blurred,
 noisy), one per seed; for those zxing-cpp reads, how many ``pdf_part`` places (right index),
 refuses, or places wrongly, and its time per part (mean and most, ms). Then symbols whose
@@ -34,7 +34,7 @@ def main() -> None:
     args = parser.parse_args()
     print("| px per module | photos | read by zxing-cpp | placed | refused | wrong | mean ms | most ms |")
     print("|---|---|---|---|---|---|---|---|")
-    for scale in (3, 2):
+    for scale in (2, 3, 5, 8):
         made = parts(scale=scale)
         placed = refused = wrong = 0
         times = []

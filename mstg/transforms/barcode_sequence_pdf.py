@@ -20,10 +20,8 @@ block (ISO/IEC 15438 annex H): codeword 928, the segment index (two base-900 cod
 leading 1 dropped), the file id codewords, the optional fields (field 1: the segment count)
 and 922 on the last segment.
 
->>> _segment_number([111, 100]), _segment_number([0, 12])
-(0, 2)
->>> _control_block([5, 900, 928, 111, 101, 17, 922], "017")
-(1, 2)
+>>> len(_table()), int(_table()[START]), int(_table()[0x1D5C0])  # start: no codeword
+(131072, -1, 0)
 """
 
 from __future__ import annotations
@@ -34,21 +32,28 @@ from typing import Any
 
 import cv2
 import numpy as np
+import zxingcpp
 
 from .barcode_sequence import SequencePart
+from .barcode_sequence_pdf_block import _capacity, _control_block, _corrected
 
 log = logging.getLogger(__name__)
 
 START, STOP = 0x1FEA8, 0x3FA29
-#: Pixels per source pixel across the symbol in the upright warp (sub-pixel module edges).
-_OVERSAMPLE = 4
+#: Pixels per source pixel across the symbol in the upright warp (sub-pixel module edges),
+#: fewer for large symbols: the warp is at most this wide (or the symbol's width).
+_OVERSAMPLE, _MAX_ACROSS = 4, 2400
 #: Scanlines: at most this many (one per source pixel row below that).
-_MAX_LINES = 720
+_MAX_LINES = 360
 #: Modules per pattern -> (module centres as fractions of its width, bit weights).
 _SAMPLING = {n: (((np.arange(n) + 0.5) / n).astype(np.float32)[None, :], 1 << np.arange(n - 1, -1, -1))
              for n in (17, 18)}
-#: Scanline tilts tried one after the other (votes add up): rows across the symbol's width.
-_TILTS = (0.0, 0.5, -0.5, 1.0, -1.0)
+#: A symbol this many pixels long or more that does not read is tried again at half size.
+_SHRINK_ABOVE = 480
+#: Passes tried one after the other (votes add up): (scanline tilt in rows across the symbol's
+#: width, lines above and below the corners as a fraction of the width, not 10 % of the height:
+#: zxing-cpp's corners of a large turned PDF417 can be far too close to each other).
+_PASSES = ((0.0, 0.0), (0.5, 0.0), (-0.5, 0.0), (1.0, 0.0), (-1.0, 0.0), (0.0, 0.15))
 
 
 @functools.lru_cache(maxsize=1)
@@ -68,8 +73,11 @@ def pdf_part(image: np.ndarray, result: Any) -> SequencePart | None:
     return _pdf_header(image, result) or None
 
 
-def _pdf_header(image: np.ndarray, result: Any) -> SequencePart | None | bool:
-    """The part; None when the symbol has no control block; False when it could not be read."""
+def _pdf_header(image: np.ndarray, result: Any, shrink: bool = True) -> SequencePart | None | bool:
+    """The part; None when the symbol has no control block; False when it could not be read.
+
+    ``shrink``: when a large symbol does not read, read the picture again at half size, where
+    zxing-cpp's corners of a large turned PDF417 are right more often, and the part there."""
     file_id = str((result.extra or {}).get("FileId") or "")
     if not file_id:
         return None
@@ -79,11 +87,11 @@ def _pdf_header(image: np.ndarray, result: Any) -> SequencePart | None | bool:
     corners = np.float32([(q.x, q.y) for q in (p.top_left, p.top_right, p.bottom_right,
                                                 p.bottom_left)])
     votes, mirrored = _Votes(), False
-    for tilt in _TILTS:
-        dark = _upright(image, corners, tilt / (votes.rows or 9))
+    for n, (tilt, wide) in enumerate(_PASSES):
+        dark = _upright(image, corners, tilt / (votes.rows or 9), wide)
         if dark is None:
             return False
-        if tilt == 0 and not votes.add(dark):  # a mirror image's corners come the other way round
+        if n == 0 and not votes.add(dark):  # a mirror image's corners come the other way round
             mirrored = votes.add(dark[:, ::-1])
         else:
             votes.add(dark[:, ::-1] if mirrored else dark)
@@ -91,6 +99,12 @@ def _pdf_header(image: np.ndarray, result: Any) -> SequencePart | None | bool:
         if words is not None:
             break
     else:
+        if shrink and np.ptp(corners, axis=0).max() > _SHRINK_ABOVE:
+            half = cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+            for again in zxingcpp.read_barcodes(half, formats=zxingcpp.BarcodeFormat.PDF417):
+                if again.valid and bytes(again.bytes) == bytes(result.bytes) and \
+                        (again.extra or {}).get("FileId") == file_id:
+                    return _pdf_header(half, again, shrink=False)
         log.debug("PDF417 %r: no reading passed the Reed-Solomon check", result.text)
         return False
     block = _control_block(words[: words[0]], file_id) if 1 <= words[0] <= len(words) else None
@@ -101,39 +115,44 @@ def _pdf_header(image: np.ndarray, result: Any) -> SequencePart | None | bool:
     return SequencePart(block[0], block[1], file_id, bytes(result.bytes), result.text, "pdf417")
 
 
-def _upright(image: np.ndarray, corners: np.ndarray, tilt: float = 0.0) -> np.ndarray | None:
-    """The symbol warped upright (with margins: 3 % each side, 10 % above and below),
-    thresholded: True = bar. ``tilt`` moves the right side down by that fraction of its
-    height (scanlines across rows, when zxing-cpp's corners are off)."""
+def _upright(image: np.ndarray, corners: np.ndarray, tilt: float = 0.0,
+             wide: float = 0.0) -> np.ndarray | None:
+    """The symbol warped upright (with margins: 3 % each side, 10 % of the height or
+    ``wide`` x the width above and below), thresholded: True = bar. ``tilt`` moves the right
+    side down by that fraction of its height (scanlines across rows, when zxing-cpp's corners
+    are off)."""
     corners = corners.copy()
     corners[1:3] += tilt * (corners[2] - corners[1])
     width = float(max(np.linalg.norm(corners[1] - corners[0]), np.linalg.norm(corners[2] - corners[3])))
     height = float(max(np.linalg.norm(corners[3] - corners[0]), np.linalg.norm(corners[2] - corners[1])))
     if width < 20 or height < 3:
         return None
-    across = int(min(width * _OVERSAMPLE, 12000))
+    across = int(min(width * _OVERSAMPLE, max(width, _MAX_ACROSS)))
     lines = int(min(max(height, 9), _MAX_LINES))
-    margin, band = across * 0.03, lines * 0.1  # zxing-cpp's corners may cut a row or a module
+    margin = across * 0.03  # zxing-cpp's corners may cut a row or a module
+    band = min(wide * width * lines / height, _MAX_LINES) if wide else lines * 0.1
     rect = np.float32([(margin, band), (margin + across, band), (margin + across, band + lines),
                        (margin, band + lines)])
     to_image = cv2.getPerspectiveTransform(rect, corners)
     size = (int(across + 2 * margin), int(lines + 2 * band))
     warped = cv2.warpPerspective(image, to_image, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                  borderMode=cv2.BORDER_REPLICATE)
-    warped = cv2.blur(warped, (_OVERSAMPLE - 1, 3))  # a little across, 3 lines down
+    per = across / width  # warp pixels per source pixel
+    warped = cv2.blur(warped, (max(1, round(per) - 1), 3))  # a little across, 3 lines down
     otsu, _ = cv2.threshold(warped, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    local = cv2.blur(warped.astype(np.float32), (max(3, across // 12) | 1, 1),
+    # the threshold: halfway between Otsu's and the mean of the 6 source pixels around
+    local = cv2.blur(warped.astype(np.float32), (max(3, round(per * 6)) | 1, 1),
                      borderType=cv2.BORDER_REPLICATE)
     return warped <= (local + otsu) / 2
 
 
 def _line_edges(line: np.ndarray) -> np.ndarray | None:
-    """Where each run of a scanline starts, from its first bar to the light after its last
-    (that light's start ends the list); None when it cannot be a symbol's."""
+    """Where each run of a scanline starts, from its first bar after light to the light
+    after its last bar before the end (that light's start ends the list: a dark run at
+    either end is the background beyond the quiet zone); None when too few."""
     edges = np.flatnonzero(line[1:] != line[:-1]) + 1
-    if len(edges) < 18 or line[0]:
-        return None
-    return np.append(edges, len(line)) if line[-1] else edges
+    edges = edges[int(line[0]): len(edges) - int(line[-1])]
+    return edges if len(edges) >= 18 else None
 
 
 def _patterns(line: np.ndarray, starts: np.ndarray, modules: int = 17) -> np.ndarray:
@@ -289,108 +308,3 @@ def _symbol_info(indicators: dict[tuple[int, int], dict[int, int]]) -> tuple[int
     if not 3 <= rows <= 90 or level > 8:
         return None
     return rows, best["cols"] + 1, level
-
-
-def _syndromes(words: list[int], count: int) -> np.ndarray:
-    """``words`` (first the highest power) at 3^1 .. 3^count in GF(929)."""
-    roots = np.array([pow(3, i, 929) for i in range(1, count + 1)], np.int64)
-    value = np.zeros(count, np.int64)
-    for word in words:  # Horner at every root at once
-        value = (value * roots + word) % 929
-    return value
-
-
-def _capacity(count: int) -> int:
-    """Erasures solved with ``count`` error correction codewords: a quarter of them (at least
-    2) are kept to check the solution; at most 64 (the solving time)."""
-    return min(count - max(2, count // 4), 64)
-
-
-def _corrected(words: list[int], erased: list[int], count: int) -> list[int] | None:
-    """``words`` with the values at ``erased`` positions solved from the ``count``
-    Reed-Solomon syndromes; None unless at least a quarter of them (2 or more) are left to
-    check the rest, and do: a misread cell outside ``erased`` makes the system inconsistent."""
-    if len(erased) > _capacity(count) or count >= len(words):
-        return None
-    words = list(words)
-    for at in erased:
-        words[at] = 0
-    syndromes = _syndromes(words, count)
-    if not erased:
-        return words if not syndromes.any() else None
-    # sum over erasures of value x X^j = -S_j, X = 3^(n - 1 - position), j = 1 .. count
-    xs = np.array([pow(3, len(words) - 1 - at, 929) for at in erased], np.int64)
-    system = np.zeros((count, len(erased) + 1), np.int64)
-    power = np.ones(len(erased), np.int64)
-    for j in range(count):
-        power = power * xs % 929
-        system[j, :-1] = power
-    system[:, -1] = (-syndromes) % 929
-    for col in range(len(erased)):  # Gaussian elimination mod 929 (a prime)
-        pivot = next((r for r in range(col, count) if system[r, col]), None)
-        if pivot is None:
-            return None
-        system[[col, pivot]] = system[[pivot, col]]
-        system[col] = system[col] * pow(int(system[col, col]), 927, 929) % 929
-        others = system[:, col].copy()
-        others[col] = 0
-        system = (system - others[:, None] * system[col][None, :]) % 929
-    if system[len(erased):].any():
-        return None  # the left-over syndromes disagree
-    for n, at in enumerate(erased):
-        words[at] = int(system[n, -1])
-    return words if not _syndromes(words, count).any() else None
-
-
-def _segment_number(words: list[int]) -> int | None:
-    """Base-900 codewords to decimal digits, which must start with a 1 (dropped)."""
-    value = 0
-    for word in words:
-        if word >= 900:
-            return None
-        value = value * 900 + word
-    digits = str(value)
-    if len(digits) < 2 or digits[0] != "1":
-        return None
-    return int(digits[1:])
-
-
-def _control_block(data: list[int], file_id: str) -> tuple[int, int | None] | None:
-    """(segment index, segment count or None when unknown) from the data codewords (the
-    length descriptor first); None without a control block, or when its file id is not
-    ``file_id`` (zxing-cpp's: 3-digit groups) or a field is malformed."""
-    if 928 not in data[1:]:
-        return None
-    at = data.index(928, 1) + 1
-    index = _segment_number(data[at: at + 2])
-    if index is None or len(data) < at + 2:
-        return None
-    at += 2
-    ident = []
-    while at < len(data) and data[at] not in (922, 923):
-        ident.append(data[at])
-        at += 1
-    if "".join(f"{word:03d}" for word in ident) != file_id:
-        return None
-    count, last = None, False
-    while at < len(data):
-        if data[at] == 922:
-            last = True
-            at += 1
-            continue
-        if data[at] != 923 or at + 1 >= len(data):
-            return None
-        field, at = data[at + 1], at + 2
-        end = at
-        while end < len(data) and data[end] not in (922, 923):
-            end += 1
-        if field == 1:  # segment count, numeric compaction
-            count = _segment_number(data[at: end])
-            if count is None:
-                return None
-        at = end
-    if count is None and last:
-        count = index + 1
-    if count is not None and not index < count:
-        return None
-    return index, count

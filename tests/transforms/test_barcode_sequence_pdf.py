@@ -20,7 +20,8 @@ from pdf417gen.rendering import render_image
 from conftest import run_mstg
 from mstg.transforms.barcode_read import Reader
 from mstg.transforms.barcode_sequence import Joiner, SequencePart
-from mstg.transforms.barcode_sequence_pdf import _control_block, pdf_part
+from mstg.transforms.barcode_sequence_pdf import pdf_part
+from mstg.transforms.barcode_sequence_pdf_block import _control_block
 from test_barcode_scan import write_clip
 
 CHUNKS = ["Macro PDF417: one file in three symbols, ", "Grüße aus 日本, the second part, ",
@@ -136,9 +137,16 @@ def test_shuffled_parts_are_joined_by_run_and_by_scan(tmp_path: Path, with_count
 
 def test_a_tampered_or_missing_part_gives_no_joined_event(tmp_path: Path) -> None:
     made = parts()
-    # the segment index codeword changed: zxing-cpp corrects it and reads the part, whose
-    # control block then does not check out: it stays a plain code, the sequence waits
-    tampered = macro_pdf417(CHUNKS[1], 1, tamper=2)  # index 1 made 2
+    # the segment index codeword changed (index 1 made 2): zxing-cpp corrects it and reads
+    # the part; here the codewords do not check out, or the cell is solved back to its true
+    # value, never read as the changed one
+    for level in (1, 2, 3):
+        changed = macro_pdf417(CHUNKS[1], 1, tamper=2, level=level)
+        part = pdf_part(changed, read_one(changed))
+        assert read_one(changed).text == CHUNKS[1] and (part is None or part.index == 1)
+    # at level 0 (2 error correction codewords) zxing-cpp corrects one error, while no cell is
+    # solved here (too few syndromes left to check it): the part stays plain, the sequence waits
+    tampered = macro_pdf417(CHUNKS[1], 1, tamper=2, level=0)
     assert read_one(tampered).text == CHUNKS[1] and pdf_part(tampered, read_one(tampered)) is None
     folder = write_folder(tmp_path / "tampered", {"a.png": made[0], "b.png": tampered, "c.png": made[2]})
     events = run_events("-i", str(folder / "*.png"))
