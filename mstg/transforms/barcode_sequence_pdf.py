@@ -12,13 +12,13 @@ A line whose runs do not add up is read from both ends until a codeword does not
 left and right row indicators give each line's row (a line may cross into the next row when
 the corners are off: each codeword goes to the nearby row of its cluster) and, across
 clusters, the row count, the error correction level and the column count; the codewords are
-voted per (row, column). When that does not check out, lines tilted across the symbol add
-their votes. A reading is trusted only when the Reed-Solomon syndromes (GF(929), roots 3^1
-.. 3^k) are zero, unread or disputed cells being solved as erasures with at least a quarter
-of the syndromes left over to check them; its file id must be zxing-cpp's. Then the control
-block (ISO/IEC 15438 annex H): codeword 928, the segment index (two base-900 codewords, a
-leading 1 dropped), the file id codewords, the optional fields (field 1: the segment count)
-and 922 on the last segment.
+voted per (row, column). When that does not check out, lines tilted across the symbol and
+lines further above and below add their votes; a large symbol is last read again at half
+size (zxing-cpp's corners of a large turned PDF417 are sometimes crossed or flattened). A
+reading is trusted only when the Reed-Solomon syndromes (GF(929)) are zero, unread or
+disputed cells being solved as erasures with at least a quarter of the syndromes left over
+to check them, and its file id is zxing-cpp's; then the control block gives the part
+(:mod:`.barcode_sequence_pdf_block`).
 
 >>> len(_table()), int(_table()[START]), int(_table()[0x1D5C0])  # start: no codeword
 (131072, -1, 0)
