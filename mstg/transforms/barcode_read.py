@@ -146,8 +146,9 @@ class Parts:
     marked as parts, Data Matrix codes, PDF417 codes with a Macro PDF417 file id;
     :mod:`.barcode_sequence`), with a memory: a symbol seen again (same content and size and,
     for QR, mask and level, as in video where a code stays in view) is not sampled again.
-    Only reliable samplings are remembered; at most ``size``. ``sampled`` counts the symbols
-    sampled.
+    Only reliable samplings are remembered; at most ``size``. A Macro PDF417 that does not
+    check out (tens of ms each time) is sampled again only after 1, 3, 7, ... 31 more
+    sightings, so one in view of a camera costs little. ``sampled`` counts the symbols sampled.
 
     >>> Parts().part(np.zeros((8, 8), np.uint8), None) is None
     True
@@ -156,6 +157,7 @@ class Parts:
     def __init__(self, size: int = 256) -> None:
         self.size = size
         self._known: dict[tuple[Any, ...], SequencePart | None] = {}
+        self._backoff: dict[tuple[Any, ...], tuple[int, int]] = {}  # PDF417: (failures, skip)
         self.sampled = 0
 
     def part(self, image: np.ndarray, result: Any) -> SequencePart | None:
@@ -176,10 +178,19 @@ class Parts:
                extra.get("ECLevel"), extra.get("FileId"))
         if key in self._known:
             return self._known[key]
+        failures, skip = self._backoff.get(key, (0, 0))
+        if skip:
+            self._backoff[key] = (failures, skip - 1)
+            return None
         self.sampled += 1
         part = read(image, result)
         if part is False:
+            if read is _pdf_header:
+                if len(self._backoff) >= self.size:
+                    self._backoff.pop(next(iter(self._backoff)))
+                self._backoff[key] = (failures + 1, min(2 ** (failures + 1) - 1, 31))
             return None
+        self._backoff.pop(key, None)
         if len(self._known) >= self.size:
             self._known.pop(next(iter(self._known)))
         self._known[key] = part

@@ -207,6 +207,16 @@ def test_plain_pdf417_is_never_sampled() -> None:
     assert reader._parts.sampled == 1
 
 
+def test_a_refused_part_in_view_is_sampled_ever_more_rarely() -> None:
+    # as in video, the same Macro PDF417 read frame after frame: a part that does not check
+    # out (see the tampered part above) is sampled on sightings 1, 3, 7, 15, ...
+    reader = Reader(("pdf417",), sequences=True)
+    tampered = macro_pdf417(CHUNKS[1], 1, tamper=2, level=0)
+    for _ in range(20):
+        assert [(d.raw_value, d.sequence) for d in reader.read(tampered)] == [(CHUNKS[1], None)]
+    assert reader._parts.sampled == 4
+
+
 def test_control_block_fields_and_counts_learnt_across_parts() -> None:
     assert _control_block([7, 900, 928, 111, 100, 17, 400], "017400") == (0, None)
     assert _control_block([5, 928, 0, 12, 1, 922], "001") == (2, 3)  # index "12" -> "2" (zxing)
