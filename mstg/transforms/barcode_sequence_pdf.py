@@ -245,7 +245,7 @@ class _Votes:
                 cell = votes.setdefault((row, col), {})
                 cell[code % 1000] = cell.get(code % 1000, 0) + 1
         info = _symbol_info(indicators)
-        if info is None or info[1] != cols:
+        if info is None or info[1] != cols or info[0] * cols > 928:  # 928 codewords at most
             return None
         rows, _, level = info
         self.rows = rows
