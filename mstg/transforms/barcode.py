@@ -96,8 +96,8 @@ class Barcode(Transform):
         "help": "Live sources: leave detection out on a frame that is running late (the "
                 "outlines are held) rather than let the source drop frames."})
     sequences: bool = field(default=True, metadata={
-        "help": "Join structured-append QR, Aztec and Data Matrix sequences (parts in any "
-                "pictures or frames) into one barcode-sequence event."})
+        "help": "Join structured-append QR, Aztec, Data Matrix and Macro PDF417 sequences "
+                "(parts in any pictures or frames) into one barcode-sequence event."})
 
     def __post_init__(self) -> None:
         self.format_names = parse_formats(self.formats)
@@ -211,7 +211,7 @@ class Barcode(Transform):
         part = item.sequence
         self.emit({"type": "barcode-sequence", "format": item.format,
                    "rawValue": joined_value([p for p, _ in whole]),
-                   "sequence": {"count": part.count, "id": part.id},
+                   "sequence": {"count": len(whole), "id": part.id},
                    "parts": [{"index": p.index, "rawValue": p.text, **w} for p, w in whole]})
 
 

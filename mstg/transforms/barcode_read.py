@@ -30,6 +30,7 @@ from .barcode_formats import FORMATS, Detection, clockwise_from_top_left, web_va
 from .barcode_sequence import SequencePart, _qr_header
 from .barcode_sequence_aztec import _aztec_header, is_part
 from .barcode_sequence_dm import _dm_header
+from .barcode_sequence_pdf import _pdf_header
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,8 @@ class Reader:
 
     ``scale`` < 1 reads a downscaled copy (faster, for video); corners are always given in the
     picture's own pixels. ``roi`` (x, y, width, height) limits the search to that region.
-    ``sequences``: QR, Aztec and Data Matrix codes also get their structured-append header
-    (``Detection.sequence``).
+    ``sequences``: QR, Aztec, Data Matrix and Macro PDF417 codes also get their
+    structured-append header (``Detection.sequence``).
     """
 
     def __init__(self, format_names: tuple[str, ...], *, scale: float = 1.0, photo: bool = False,
@@ -142,9 +143,12 @@ class Reader:
 
 class Parts:
     """The structured-append header of each code zxing-cpp reads (QR codes, Aztec codes
-    marked as parts, Data Matrix codes; :mod:`.barcode_sequence`), with a memory: a symbol seen
-    again (same content and size and, for QR, mask and level, as in video where a code stays
-    in view) is not sampled again. Only reliable samplings are remembered; at most ``size``.
+    marked as parts, Data Matrix codes, PDF417 codes with a Macro PDF417 file id;
+    :mod:`.barcode_sequence`), with a memory: a symbol seen again (same content and size and,
+    for QR, mask and level, as in video where a code stays in view) is not sampled again.
+    Only reliable samplings are remembered; at most ``size``. A Macro PDF417 that does not
+    check out (tens of ms each time) is sampled again only after 1, 3, 7, ... 31 more
+    sightings, so one in view of a camera costs little. ``sampled`` counts the symbols sampled.
 
     >>> Parts().part(np.zeros((8, 8), np.uint8), None) is None
     True
@@ -153,6 +157,8 @@ class Parts:
     def __init__(self, size: int = 256) -> None:
         self.size = size
         self._known: dict[tuple[Any, ...], SequencePart | None] = {}
+        self._backoff: dict[tuple[Any, ...], tuple[int, int]] = {}  # PDF417: (failures, skip)
+        self.sampled = 0
 
     def part(self, image: np.ndarray, result: Any) -> SequencePart | None:
         """The header of ``result`` (a zxing-cpp code read from ``image``), or None."""
@@ -163,16 +169,28 @@ class Parts:
             read = _aztec_header
         elif name == "DataMatrix":
             read = _dm_header
+        elif name == "PDF417" and (result.extra or {}).get("FileId"):  # Macro PDF417
+            read = _pdf_header
         else:
             return None
         extra = result.extra or {}
         key = (name, bytes(result.bytes), extra.get("Version"), extra.get("DataMask"),
-               extra.get("ECLevel"))
+               extra.get("ECLevel"), extra.get("FileId"))
         if key in self._known:
             return self._known[key]
+        failures, skip = self._backoff.get(key, (0, 0))
+        if skip:
+            self._backoff[key] = (failures, skip - 1)
+            return None
+        self.sampled += 1
         part = read(image, result)
         if part is False:
+            if read is _pdf_header:
+                if len(self._backoff) >= self.size:
+                    self._backoff.pop(next(iter(self._backoff)))
+                self._backoff[key] = (failures + 1, min(2 ** (failures + 1) - 1, 31))
             return None
+        self._backoff.pop(key, None)
         if len(self._known) >= self.size:
             self._known.pop(next(iter(self._known)))
         self._known[key] = part

@@ -11,9 +11,10 @@ the XOR of all the bytes of the whole message equals the parity, which guards ag
 mis-sampled header.
 
 Aztec and Data Matrix headers are read the same way, checked by their Reed-Solomon code
-(:mod:`.barcode_sequence_aztec`, :mod:`.barcode_sequence_dm`); ``barcode_read.Parts`` picks
-the reader for each code. PDF417 sequences are not joined: the binding gives only the Macro PDF417 file
-id, no segment index or count (see docs/barcode.md).
+(:mod:`.barcode_sequence_aztec`, :mod:`.barcode_sequence_dm`); Macro PDF417 control blocks
+are read from the bars scanline by scanline (:mod:`.barcode_sequence_pdf`: the binding gives
+only the file id, no segment index or count); ``barcode_read.Parts`` picks the reader for
+each code.
 
 >>> joiner = Joiner()
 >>> joiner.add(SequencePart(1, 2, ord("a") ^ ord("b"), b"b", "b"), "y.png")
@@ -65,19 +66,22 @@ class SequencePart:
     """One symbol's place in a structured-append sequence (``index`` from 0) and its content.
 
     ``id`` tells sequences apart: for QR codes the parity byte of the whole message (checked
-    when joining), for Aztec codes the optional id text (None without one)."""
+    when joining), for Aztec codes the optional id text (None without one), for PDF417 the
+    file id. ``count`` is None when the part does not say (a Macro PDF417 segment without
+    the segment count field that is not the last): another part of the sequence tells."""
 
     index: int
-    count: int
+    count: int | None
     id: Any
     data: bytes
     text: str
     format: str = "qr_code"
 
     @property
-    def key(self) -> tuple[str, int, Any]:
-        """What tells sequences apart: (format, count, id)."""
-        return (self.format, self.count, self.id)
+    def key(self) -> tuple[str, int | None, Any]:
+        """What tells sequences apart: (format, count, id); PDF417: (format, None, file id),
+        the count being learnt from the parts that give it."""
+        return (self.format, None if self.format == "pdf417" else self.count, self.id)
 
 
 def qr_part(image: np.ndarray, result: Any) -> SequencePart | None:
@@ -249,19 +253,27 @@ class Joiner:
     """Collects sequence parts (any order, repeats allowed) with where each was seen;
     :meth:`add` returns the parts in order, each with its ``where``, when the last part of a
     sequence arrives (for QR codes: and the parity of the whole agrees). A sequence is joined
-    once."""
+    once. The count of a PDF417 sequence is the one its parts give (all that give one must
+    agree; with none, the sequence waits)."""
 
     def __init__(self) -> None:
-        self._parts: dict[tuple[str, int, Any], dict[int, tuple[SequencePart, Any]]] = {}
+        self._parts: dict[tuple[str, int | None, Any], dict[int, tuple[SequencePart, Any]]] = {}
         self._done: set[tuple[Any, ...]] = set()
 
     def add(self, part: SequencePart, where: Any = None) -> list[tuple[SequencePart, Any]] | None:
         """Add ``part`` seen at ``where``; the whole sequence once it is complete and valid."""
         seen = self._parts.setdefault(part.key, {})
         seen[part.index] = (part, where)
-        if len(seen) < part.count:
+        counts = {p.count for p, _ in seen.values() if p.count is not None}
+        if len(counts) != 1:
+            if len(counts) > 1:
+                log.debug("%s sequence %r: its parts give counts %s: not joined", part.format,
+                          part.id, sorted(counts))
             return None
-        ordered = [seen[i] for i in range(part.count)]
+        count = counts.pop()
+        if len(seen) != count or any(i not in seen for i in range(count)):
+            return None
+        ordered = [seen[i] for i in range(count)]
         whole = b"".join(p.data for p, _ in ordered)
         done = (*part.key, whole)
         if done in self._done:
