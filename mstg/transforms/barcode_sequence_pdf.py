@@ -135,8 +135,9 @@ def _upright(image: np.ndarray, corners: np.ndarray, tilt: float = 0.0,
                        (margin, band + lines)])
     to_image = cv2.getPerspectiveTransform(rect, corners)
     size = (int(across + 2 * margin), int(lines + 2 * band))
+    # beyond the picture: light, the quiet zone a symbol printed to the picture's edge lacks
     warped = cv2.warpPerspective(image, to_image, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                                 borderMode=cv2.BORDER_REPLICATE)
+                                 borderMode=cv2.BORDER_CONSTANT, borderValue=255)
     per = across / width  # warp pixels per source pixel
     warped = cv2.blur(warped, (max(1, round(per) - 1), 3))  # a little across, 3 lines down
     otsu, _ = cv2.threshold(warped, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)

@@ -6,6 +6,8 @@ only the last one says it is the last; a tampered or missing part is never joine
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import random
 from pathlib import Path
 
@@ -249,3 +251,18 @@ def test_a_video_showing_the_parts_gives_one_joined_event(tmp_path: Path) -> Non
     whole = joined(events)
     assert len(whole) == 1 and whole[0]["rawValue"] == TEXT
     assert whole[0]["frame"] == 25 and [p["frame"] for p in whole[0]["parts"]] == [25, 3, 14]
+
+
+@pytest.mark.skipif(shutil.which("zint") is None, reason="zint (apt-get install zint) makes the parts")
+def test_a_sequence_made_by_zint_printed_to_the_picture_s_edge_is_joined(tmp_path: Path) -> None:
+    """Another encoder's symbols (zint's --structapp, with the segment count field), drawn with
+    no quiet zone at all: the symbol's first and last bars are the picture's edge."""
+    chunks = ["zint made this part, ", "and this one, ", "and the last."]
+    for n, chunk in enumerate(chunks):
+        made = subprocess.run(["zint", "-b", "55", f"--structapp={n + 1},3,7707", "--scale=2",
+                               "-d", chunk, "-o", str(tmp_path / f"z{n}.png")], capture_output=True)
+        assert made.returncode == 0, made.stderr.decode()
+    result = run_mstg("scan", str(tmp_path / "z2.png"), str(tmp_path / "z0.png"), str(tmp_path / "z1.png"))
+    assert result.returncode == 0, result.stderr.decode()
+    last = result.stdout.decode().splitlines()[-1].split("\t")
+    assert last == [str(tmp_path / "z1.png"), "-", "pdf417-sequence", "".join(chunks)]
