@@ -204,12 +204,14 @@ class TransformChain:
     def _retime(self, transform: Transform, result: Frame, frame: Frame, own: bool) -> Frame:
         """A returned frame takes the input frame's timing, unless the transform keeps its own
         (``keeps_timing``: filters that hold frames back or change the rate, like FFmpeg's):
-        then its frames are numbered in the order they come out, as FFmpeg's ``n`` is."""
+        then the frames it makes are numbered in the order they come out, as FFmpeg's ``n``
+        is, and the frames it held back keep their own."""
         if result is not frame:
             result.capture_time = frame.capture_time
             if getattr(transform, "keeps_timing", False):
-                result.index = self._made.get(id(transform), 0)
-                self._made[id(transform)] = result.index + 1
+                if result.index is None:  # a frame it made (not one it held back)
+                    result.index = self._made.get(id(transform), 0)
+                    self._made[id(transform)] = result.index + 1
             else:
                 result.index = frame.index
                 result.timestamp = frame.timestamp

@@ -149,7 +149,7 @@ def push_pictures(transforms: list[Any], pictures: list[np.ndarray],
     out = []
     for n, picture in enumerate(pictures):
         out += chain.push(VideoFrame.from_ndarray(picture, format="bgr24", timestamp=n * 40_000, index=n))
-    return out, events
+    return out + chain.flush(), events
 
 
 def make_flat_clip(path: Path, *, seconds: float = 2.0, fps: int = 25, size: tuple[int, int] = (160, 120),

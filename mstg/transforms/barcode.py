@@ -18,6 +18,7 @@ Example::
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,7 @@ from .barcode_sequence import Joiner, joined_value
 from .barcode_track import Tracker, parse_confirm, parse_dedupe
 from .base import Transform
 from .keepup import KeepUp
+from .readahead import ReadAhead, auto_threads
 
 __all__ = ["Barcode", "Detection", "FORMATS", "Painter", "clockwise_from_top_left",
            "parse_formats", "web_value"]
@@ -92,6 +94,10 @@ class Barcode(Transform):
         "help": "Pictures: report the pictures where nothing was found (type barcode-none)."})
     highlight: bool = field(default=True, metadata={
         "help": "Outline each code and label it with its track, format and value."})
+    threads: int = field(default=0, metadata={
+        "help": "Files: frames read at once, on other cores (0: one per core, at most 4; 1: "
+                "each in turn). Live sources and pictures are read in turn.",
+        "min": 0, "max": 64})
     keep_up: bool = field(default=True, metadata={
         "help": "Live sources: leave detection out on a frame that is running late (the "
                 "outlines are held) rather than let the source drop frames."})
@@ -109,14 +115,16 @@ class Barcode(Transform):
             raise ValueError(f"barcode: absent must be 1 to 100000 frames, not {self.absent}")
         if self.photo not in PHOTO_MODES:
             raise ValueError(f"barcode: photo must be one of {', '.join(PHOTO_MODES)}, not {self.photo!r}")
+        if not 0 <= self.threads <= 64:
+            raise ValueError(f"barcode: threads must be 0 to 64, not {self.threads}")
         if not 0 <= self.photo_cap <= 60:
             raise ValueError(f"barcode: photo_cap must be 0 to 60 seconds, not {self.photo_cap}")
         self._confirm = parse_confirm(self.confirm)
         self._dedupe = parse_dedupe(self.dedupe)
         self._roi = parse_roi(self.roi)
-        self._reader = Reader(self.format_names, scale=self.scale, photo=self.photo == "on",
-                              cap_s=self.photo_cap,
-                              sequences=self.sequences)
+        self._reader = self._new_reader()
+        self._threads = auto_threads() if self.threads == 0 else self.threads
+        self._ahead: ReadAhead | None = None
         self._painter = Painter()
         self.setup({})
 
@@ -133,19 +141,62 @@ class Barcode(Transform):
         self._joiner = Joiner()
         self._keep_up = KeepUp()
         self._done = False
+        self._variant = 0  # photo=cycle's ladder step for the next frame read ahead
+        self._local = threading.local()
+        if getattr(self, "_ahead", None) is not None:
+            self._ahead.close()
+            self._ahead = None
 
-    def process(self, data: Any, frame: VideoFrame) -> VideoFrame:
-        size = (frame.width, frame.height)
+    @property
+    def keeps_timing(self) -> bool:  # type: ignore[override]
+        """Frames read ahead come out later, each with its own timing."""
+        return self._ahead is not None
+
+    def process(self, data: Any, frame: VideoFrame) -> VideoFrame | list[VideoFrame]:
         picture = frame.origin is not None and frame.origin.timestamp is None
-        if self._done:
-            self._held = []
-        elif (self._count % self.every == 0 or size != self._size) and not (
-                self.keep_up and size == self._size and self._keep_up.skip(frame)):
+        if not picture and frame.capture_time is None and self._threads > 1:
+            return self._read_ahead(frame)
+        before = [self._finish(*item, False) for item in self._ahead.drain()] if self._ahead else []
+        found = None
+        if self._wanted(frame):
             with self._keep_up.timed():
                 found = self.detect(_luma(frame), picture=picture)
-            self._report(found, frame, picture)
-            self._size = size
+        out = self._finish(frame, found, picture)
+        return [*before, out] if before else out
+
+    def _wanted(self, frame: VideoFrame) -> bool:
+        """Whether this frame is searched: every Nth, a new size, unless live and late."""
+        size = (frame.width, frame.height)
+        wanted = not self._done and (self._count % self.every == 0 or size != self._size) and not (
+            self.keep_up and size == self._size and self._keep_up.skip(frame))
         self._count += 1
+        if wanted:
+            self._size = size
+        return wanted
+
+    def _read_ahead(self, frame: VideoFrame) -> list[VideoFrame]:
+        """A file's frame: its read starts on a worker; the frames whose reads are done come
+        out, in order (``threads``; :mod:`.readahead`)."""
+        if self._ahead is None:
+            self._ahead = ReadAhead(self._detect_in_worker, self._threads)
+        wanted = self._wanted(frame)
+        finished = self._ahead.add(frame.clone(), _luma(frame) if wanted else None,
+                                   self._variant, run=wanted)
+        self._variant += wanted
+        return [self._finish(held, found, False) for held, found in finished]
+
+    def _detect_in_worker(self, luma: np.ndarray, variant: int) -> list[Detection]:
+        reader = getattr(self._local, "reader", None)
+        if reader is None:  # each worker its own (a reader keeps buffers and a memory)
+            reader = self._local.reader = self._new_reader()
+        return self._detect_with(reader, luma, False, variant)
+
+    def _finish(self, frame: VideoFrame, found: list[Detection] | None, picture: bool) -> VideoFrame:
+        """Report what ``frame``'s read found (None: not searched) and draw the outlines."""
+        if self._done:
+            self._held = []
+        elif found is not None:
+            self._report(found, frame, picture)
         if not self.highlight or not self._held:
             return frame
         if frame.width % 2 == 0 and frame.height % 2 == 0:
@@ -165,18 +216,30 @@ class Barcode(Transform):
         if self.unread:
             log.info("barcode: %d of %d frames not read, to keep up with the live source",
                      self.unread, self._count)
-        return []
+        if self._ahead is None:
+            return []
+        rest = [self._finish(held, found, False) for held, found in self._ahead.drain()]
+        self._ahead.close()
+        return rest
 
     def detect(self, luma: np.ndarray, *, picture: bool = False) -> list[Detection]:
         """Decode the barcodes in a grey picture; corners in that picture's full resolution.
 
         ``picture``: a still (photo mode's ladder with ``photo=auto``)."""
+        return self._detect_with(self._reader, luma, picture, self._searched)
+
+    def _detect_with(self, reader: Reader, luma: np.ndarray, picture: bool,
+                     variant: int) -> list[Detection]:
         height, width = luma.shape[:2]
         roi = _roi_pixels(self._roi, width, height)
         if self.photo == "cycle":
-            return self._reader.read(luma, roi, variant=self._searched)
-        self._reader.photo = self.photo == "on" or (self.photo == "auto" and picture)
-        return self._reader.read(luma, roi)
+            return reader.read(luma, roi, variant=variant)
+        reader.photo = self.photo == "on" or (self.photo == "auto" and picture)
+        return reader.read(luma, roi)
+
+    def _new_reader(self) -> Reader:
+        return Reader(self.format_names, scale=self.scale, photo=self.photo == "on",
+                      cap_s=self.photo_cap, sequences=self.sequences)
 
     def _report(self, found: list[Detection], frame: VideoFrame, picture: bool) -> None:
         """Events for what the tracker lets through; what is drawn is the confirmed codes."""
@@ -185,17 +248,18 @@ class Barcode(Transform):
         results = self._tracker.update(found, frame=self._searched, seconds=frame.timestamp / 1e6)
         self._searched += 1
         self._held = self._tracker.tracked(found)
+        where = _where(frame)  # this frame's, also when it was read ahead of later ones
         for item, sighting in results:
             event = item.event()
             part = item.sequence
             if part is not None:
                 event["sequence"] = {"index": part.index, "count": part.count, "id": part.id}
-            self.emit({"format": event.pop("format"), "rawValue": event.pop("rawValue"),
+            self.emit({**where, "format": event.pop("format"), "rawValue": event.pop("rawValue"),
                        "sighting": sighting, "track": item.track, **event})
             if part is not None:
                 self._join(item, frame)
         if picture and not found and self.empty:
-            self.emit({"type": "barcode-none"})
+            self.emit({**where, "type": "barcode-none"})
         if self.once and results:
             self._done = True
             self.stop_run()
@@ -204,15 +268,21 @@ class Barcode(Transform):
     def _join(self, item: Detection, frame: VideoFrame) -> None:
         """Add a sequence part; when it completes its sequence, a ``barcode-sequence`` event
         with the whole value and where each part was seen."""
-        where = {"frame": frame.index, **(frame.origin.event_fields() if frame.origin else {})}
-        whole = self._joiner.add(item.sequence, where)
+        where = _where(frame)
+        whole = self._joiner.add(item.sequence, {k: v for k, v in where.items() if k != "timestamp"})
         if whole is None:
             return
         part = item.sequence
-        self.emit({"type": "barcode-sequence", "format": item.format,
+        self.emit({**where, "type": "barcode-sequence", "format": item.format,
                    "rawValue": joined_value([p for p, _ in whole]),
                    "sequence": {"count": len(whole), "id": part.id},
                    "parts": [{"index": p.index, "rawValue": p.text, **w} for p, w in whole]})
+
+
+def _where(frame: VideoFrame) -> dict[str, Any]:
+    """The fields that place an event on ``frame``: its time and index, and in its source."""
+    return {"timestamp": frame.timestamp, "frame": frame.index,
+            **(frame.origin.event_fields() if frame.origin else {})}
 
 
 def parse_roi(text: str) -> tuple[float, float, float, float] | None:

@@ -59,7 +59,7 @@ def push(barcode: Barcode, frames: list[VideoFrame]) -> tuple[list[VideoFrame], 
     events: list[dict] = []
     chain = TransformChain([barcode], on_event=events.append)
     chain.setup({})
-    return [out for f in frames for out in chain.push(f)], events
+    return [out for f in frames for out in chain.push(f)] + chain.flush(), events
 
 
 def test_barcode_reads_every_other_frame_of_a_late_live_run_and_keeps_the_outline() -> None:
