@@ -5,7 +5,6 @@ only the last one says it is the last; a tampered or missing part is never joine
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import random
@@ -25,6 +24,7 @@ from mstg.transforms.barcode_sequence import Joiner, SequencePart
 from mstg.transforms.barcode_sequence_pdf import pdf_part
 from mstg.transforms.barcode_sequence_pdf_block import _control_block
 from test_barcode_scan import write_clip
+from test_barcode_sequence import joined, run_events, write_folder
 
 CHUNKS = ["Macro PDF417: one file in three symbols, ", "Grüße aus 日本, the second part, ",
           "and the last one (0123456789)."]
@@ -93,23 +93,6 @@ def read_one(grey: np.ndarray) -> zxingcpp.Barcode:
     results = zxingcpp.read_barcodes(grey, formats=zxingcpp.BarcodeFormat.PDF417)
     assert len(results) == 1 and results[0].valid
     return results[0]
-
-
-def write_folder(folder: Path, pictures: dict[str, np.ndarray]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, picture in pictures.items():
-        cv2.imwrite(str(folder / name), picture)
-    return folder
-
-
-def run_events(*args: str) -> list[dict]:
-    result = run_mstg("run", *args, "-t", "barcode", "-o", "null", "--events", "-")
-    assert result.returncode == 0, result.stderr.decode()
-    return [json.loads(line) for line in result.stdout.decode().splitlines()]
-
-
-def joined(events: list[dict]) -> list[dict]:
-    return [e for e in events if e["type"] == "barcode-sequence"]
 
 
 @pytest.mark.parametrize("with_count", [True, False], ids=["count-field", "last-segment-only"])
