@@ -17,11 +17,14 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+import av
+import cv2
 import numpy as np
 
 from ..frames import VideoFrame
@@ -161,6 +164,8 @@ class Barcode(Transform):
         if self._wanted(frame):
             with self._keep_up.timed():
                 found = self.detect(_luma(frame), picture=picture)
+            if picture and not found and _has_alpha(frame.format):  # a light code drawn to go
+                found = self.detect(_over(frame.to_ndarray("bgra"), 0), picture=True)  # on dark
         out = self._finish(frame, found, picture)
         return [*before, out] if before else out
 
@@ -314,6 +319,8 @@ def _luma(frame: VideoFrame) -> np.ndarray:
     planes = frame.yuv_planes()
     if planes is not None:
         return planes[0]
+    if _has_alpha(frame.format):  # a code on a transparent background: read it as shown
+        return _over(frame.to_ndarray("bgra"), 255)
     even = frame.width % 2 == 0 and frame.height % 2 == 0
     if frame.format in ("bgr24", "bgra") and even:
         # one conversion to I420, reused by the drawing and the encoder; its Y rows are the luma
@@ -321,3 +328,28 @@ def _luma(frame: VideoFrame) -> np.ndarray:
     # decoded pictures (rgb24 PNG, JPEG): their full-range grey, as these were read before
     # I420 conversions kept the encoder's limited range (the measured photo rates)
     return frame.to_ndarray("gray")
+
+
+@functools.lru_cache(maxsize=64)
+def _has_alpha(pixel_format: str) -> bool:
+    """Whether pictures in ``pixel_format`` may be see-through (an alpha plane, or a palette)."""
+    try:
+        described = av.VideoFormat(pixel_format)
+    except ValueError:
+        return False
+    return described.has_palette or any(c.is_alpha for c in described.components)
+
+
+def _over(bgra: np.ndarray, background: int) -> np.ndarray:
+    """The grey of a BGRA picture laid over a grey ``background`` (255: white, as a viewer and
+    ZXing show it, so that a code drawn on a transparent background, whose hidden colour is
+    often black, reads dark on light; 0: black, for a light code meant for a dark page).
+
+    >>> _over(np.array([[[0, 0, 0, 0], [0, 0, 0, 255], [255, 255, 255, 128]]], np.uint8), 255)
+    array([[255,   0, 255]], dtype=uint8)
+    >>> _over(np.array([[[255, 255, 255, 0], [255, 255, 255, 255]]], np.uint8), 0)
+    array([[  0, 255]], dtype=uint8)
+    """
+    alpha = bgra[..., 3].astype(np.uint16)
+    grey = cv2.cvtColor(bgra, cv2.COLOR_BGRA2GRAY).astype(np.uint16)
+    return ((grey * alpha + background * (255 - alpha) + 127) // 255).astype(np.uint8)

@@ -148,3 +148,30 @@ def test_scan_refuses_an_unknown_format_in_one_line() -> None:
     result = run_mstg("scan", "demo", "--formats", "qr")
     assert result.returncode == 2 and b"qr_code" in result.stderr
     assert b"Traceback" not in result.stderr
+
+
+def transparent(text: str, *, code: int, hidden: int, mode: str = "RGBA") -> "Image.Image":
+    """A QR code whose modules are opaque grey ``code`` on a fully transparent background
+    whose hidden colour is ``hidden`` (what design tools and generators export)."""
+    from PIL import Image
+
+    modules = np.asarray(zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode).to_image(scale=5))
+    dark = np.pad(modules, 30, constant_values=255) < 128
+    grey = np.where(dark, code, hidden).astype(np.uint8)
+    alpha = np.where(dark, 255, 0).astype(np.uint8)
+    if mode == "LA":
+        return Image.fromarray(np.dstack([grey, alpha]), "LA")
+    return Image.fromarray(np.dstack([grey, grey, grey, alpha]), "RGBA")
+
+
+def test_pictures_with_a_transparent_background_read_as_a_viewer_shows_them(tmp_path: Path) -> None:
+    transparent("black on clear", code=0, hidden=0).save(tmp_path / "a.png")  # hidden black
+    transparent("grey and alpha", code=0, hidden=0, mode="LA").save(tmp_path / "b.png")
+    transparent("lossy webp", code=0, hidden=0).save(tmp_path / "c.webp", quality=90)  # yuva420p
+    transparent("for dark pages", code=255, hidden=255).save(tmp_path / "d.png")  # white code
+    transparent("gone", code=0, hidden=0).convert("RGB").save(tmp_path / "e.png")  # no alpha: all black
+    result = run_mstg("scan", str(tmp_path))
+    assert result.returncode == 0, result.stderr.decode()
+    rows = sorted(tuple(line.split("\t")[::3]) for line in result.stdout.decode().splitlines())
+    assert rows == [(str(tmp_path / "a.png"), "black on clear"), (str(tmp_path / "b.png"), "grey and alpha"),
+                    (str(tmp_path / "c.webp"), "lossy webp"), (str(tmp_path / "d.png"), "for dark pages")]
