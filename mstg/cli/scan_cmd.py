@@ -50,9 +50,12 @@ def scan(paths: tuple[str, ...], as_json: bool, once: bool, expect: int | None, 
          duration: float | None, quiet: bool, debug: bool) -> None:
     """Find and decode the barcodes in PATHs: pictures, folders (recursively), globs,
     videos, and live inputs (cam0, screen, demo, a URL)."""
+    from .. import logs
     from ..errors import UsageError
     from ..transforms.barcode_formats import parse_formats
     from ..transforms.barcode_scan import scan as run_scan
+
+    logs.configure(logs.DEBUG if debug else logs.QUIET if quiet else logs.NORMAL)  # as mstg run
 
     try:
         parse_formats(formats)
