@@ -183,7 +183,12 @@ class Parts:
             self._backoff[key] = (failures, skip - 1)
             return None
         self.sampled += 1
-        part = read(image, result)
+        try:
+            part = read(image, result)
+        except Exception as exc:  # noqa: BLE001 - a header that cannot be sampled costs the
+            # sequence, never the code itself (odd corners from zxing-cpp on some photo)
+            log.debug("%s %r: sequence header not read: %s", name, result.text, exc)
+            part = False
         if part is False:
             if read is _pdf_header:
                 if len(self._backoff) >= self.size:

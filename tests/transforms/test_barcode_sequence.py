@@ -20,6 +20,7 @@ import zxingcpp
 from conftest import run_mstg
 from helpers import push_pictures
 from mstg.transforms.barcode import Barcode
+from mstg.transforms.barcode_read import Parts
 from mstg.transforms.barcode_sequence import Joiner, SequencePart, qr_part
 from test_barcode_scan import code_picture, write_clip
 
@@ -293,3 +294,15 @@ def test_scan_of_named_parts_prints_the_whole_value_after_the_expected_codes(tmp
     lines = result.stdout.decode().splitlines()
     assert [line.split("\t")[2] for line in lines] == ["qr_code", "qr_code", "qr_code-sequence"]
     assert lines[-1] == f"{folder / 'a.png'}\t-\tqr_code-sequence\t{OTHER}"
+
+
+def test_a_header_that_cannot_be_sampled_costs_the_sequence_never_the_code() -> None:
+    """A picture that does not hold what zxing-cpp's corners say (here: nothing at all) makes
+    OpenCV refuse the warp: no part, instead of an error that would stop the run (the reader
+    then reports the code without a sequence)."""
+    picture = np.pad(np.asarray(zxingcpp.create_barcode("a part", zxingcpp.BarcodeFormat.QRCode)
+                                .to_image(scale=4)), 20, constant_values=255)
+    result = zxingcpp.read_barcodes(picture)[0]
+    parts = Parts()
+    assert parts.part(np.zeros((0, 0), np.uint8), result) is None
+    assert parts.sampled == 1
