@@ -100,8 +100,10 @@ class LocalEngine(Engine):
         return [(todo.pop(), False) for _ in range(count)]
 
     def _pool(self, count: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=max(1, min(self.jobs, count)), mp_context=self._context,
-                                   initializer=worker_init, initargs=(self._queue,))
+        workers = max(1, min(self.jobs, count))
+        per_file = max(1, default_jobs() // workers)  # the cores shared out among the files
+        return ProcessPoolExecutor(max_workers=workers, mp_context=self._context,
+                                   initializer=worker_init, initargs=(self._queue, per_file))
 
     def _drain(self, callbacks: Callbacks) -> None:
         while True:

@@ -39,6 +39,9 @@ def import_ray() -> Any:
 
 
 def _remote_job(job: dict[str, Any]) -> dict[str, Any]:
+    from ..transforms.readahead import THREADS_ENV
+
+    os.environ[THREADS_ENV] = "1"  # the task asked Ray for one CPU
     return run_job(job)
 
 

@@ -115,9 +115,14 @@ def _message(exc: BaseException) -> str:
     return " ".join(text.split()) or type(exc).__name__
 
 
-def worker_init(progress_queue: Any = None) -> None:
+def worker_init(progress_queue: Any = None, threads: int | None = None) -> None:
     """Set up a pool process: Ctrl-C is the batch's to handle (running jobs finish their
-    files); SIGTERM stops at once, removing the current job's staged files."""
+    files); SIGTERM stops at once, removing the current job's staged files; its transforms
+    use at most ``threads`` cores (``barcode:threads=0``), its share of the machine."""
+    if threads:
+        from ..transforms.readahead import THREADS_ENV
+
+        os.environ[THREADS_ENV] = str(threads)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop_at_once)
     global _queue

@@ -29,12 +29,21 @@ Item = TypeVar("Item")
 MAX_AUTO_THREADS = 4
 
 
+#: The environment variable that caps the cores one run's transforms use: ``mstg batch``
+#: sets it in each of its workers (the cores divided among the files running at once).
+THREADS_ENV = "MSTG_THREADS"
+
+
 def auto_threads() -> int:
-    """One per core this process may use, at most :data:`MAX_AUTO_THREADS`."""
+    """One per core this process may use, at most :data:`MAX_AUTO_THREADS`, and at most
+    :data:`THREADS_ENV` when that is set."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
+    pinned = os.environ.get(THREADS_ENV, "").strip()
+    if pinned.isdigit() and int(pinned) >= 1:
+        cores = min(cores, int(pinned))
     return max(1, min(cores, MAX_AUTO_THREADS))
 
 

@@ -255,3 +255,30 @@ def test_a_preset_applies_to_every_file_and_flags_win(clips: Path, tmp_path: Pat
         frames = probe(tmp_path / "gif" / f"{name}.gif")["video"]
         assert frames[0][1].width == 480  # the preset's size
         assert len(frames) == 5 * seconds  # the flag's rate over the preset's 12 fps
+
+
+def test_each_worker_gets_its_share_of_the_cores(clips: Path, tmp_path: Path) -> None:
+    """Transforms that use every core (``barcode:threads=0``) get the cores divided among the
+    files running at once, so a batch does not run cores x cores reads."""
+    (tmp_path / "cores.py").write_text(
+        "from dataclasses import dataclass\n"
+        "from mstg import Transform\n"
+        "from mstg.transforms.readahead import auto_threads\n\n"
+        "@dataclass\n"
+        "class Cores(Transform):\n"
+        "    name = 'cores'\n"
+        "    pixel_format = 'gray'\n\n"
+        "    def process(self, pixels, frame):\n"
+        "        if frame.index == 0:\n"
+        "            self.emit({'threads': auto_threads()})\n"
+        "        return pixels\n")
+    cores = len(os.sched_getaffinity(0))
+    for jobs, share in ((1, cores), (2, max(1, cores // 2))):
+        out = tmp_path / f"j{jobs}"
+        result = run_mstg("batch", str(clips / "one.mp4"), str(clips / "two.mp4"), "-j", str(jobs),
+                          "-t", f"{tmp_path}/cores.py:Cores", "-o", f"{out}/{{stem}}.mkv",
+                          "--events", f"{out}/{{stem}}.jsonl")
+        assert result.returncode == 0, result.stderr.decode()
+        told = [json.loads(line)["threads"] for name in ("one", "two")
+                for line in (out / f"{name}.jsonl").read_text().splitlines()]
+        assert told == [min(share, 4)] * 2, f"-j {jobs} on {cores} cores"

@@ -104,3 +104,27 @@ def test_an_unreachable_cluster_is_one_error_line(clips: Path, tmp_path: Path) -
                       "--manifest", str(tmp_path / "m.jsonl"), timeout=180)
     stderr = result.stderr.decode()
     assert result.returncode == 2 and stderr.startswith("error: ") and "Traceback" not in stderr, stderr
+
+
+def test_a_ray_task_uses_the_one_cpu_it_asked_for(cluster: str, clips: Path, tmp_path: Path) -> None:
+    """Each task asks Ray for one CPU, so transforms that use every core read in turn there."""
+    (tmp_path / "cores.py").write_text(
+        "from dataclasses import dataclass\n"
+        "from mstg import Transform\n"
+        "from mstg.transforms.readahead import auto_threads\n\n"
+        "@dataclass\n"
+        "class Cores(Transform):\n"
+        "    name = 'cores'\n"
+        "    pixel_format = 'gray'\n\n"
+        "    def process(self, pixels, frame):\n"
+        "        if frame.index == 0:\n"
+        "            self.emit({'threads': auto_threads()})\n"
+        "        return pixels\n")
+    out = tmp_path / "out"
+    result = run_mstg("batch", str(clips / "one.mp4"), str(clips / "two.mp4"), "-t", f"{tmp_path}/cores.py:Cores",
+                      "-o", f"{out}/{{stem}}.mkv", "--events", f"{out}/{{stem}}.jsonl",
+                      "--engine", "ray", "--address", cluster, timeout=180)
+    assert result.returncode == 0, result.stderr.decode()
+    told = [json.loads(line)["threads"] for name in ("one", "two")
+            for line in (out / f"{name}.jsonl").read_text().splitlines()]
+    assert told == [1, 1]
