@@ -184,3 +184,21 @@ def make_flat_clip(path: Path, *, seconds: float = 2.0, fps: int = 25, size: tup
                 out.mux(audio.encode(chunk))
             out.mux(audio.encode(None))
     return path
+
+
+def write_cores_plugin(folder: Path) -> str:
+    """A transform file that reports, on each input's first frame, how many cores
+    ``barcode:threads=0`` would use in that process; its ``-t`` spec."""
+    (folder / "cores.py").write_text(
+        "from dataclasses import dataclass\n"
+        "from mstg import Transform\n"
+        "from mstg.transforms.readahead import auto_threads\n\n"
+        "@dataclass\n"
+        "class Cores(Transform):\n"
+        "    name = 'cores'\n"
+        "    pixel_format = 'gray'\n\n"
+        "    def process(self, pixels, frame):\n"
+        "        if frame.index == 0:\n"
+        "            self.emit({'threads': auto_threads()})\n"
+        "        return pixels\n")
+    return f"{folder}/cores.py:Cores"

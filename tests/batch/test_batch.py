@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from conftest import make_clip, probe, run_mstg
+from helpers import write_cores_plugin
 
 pytestmark = pytest.mark.slow
 
@@ -260,23 +261,12 @@ def test_a_preset_applies_to_every_file_and_flags_win(clips: Path, tmp_path: Pat
 def test_each_worker_gets_its_share_of_the_cores(clips: Path, tmp_path: Path) -> None:
     """Transforms that use every core (``barcode:threads=0``) get the cores divided among the
     files running at once, so a batch does not run cores x cores reads."""
-    (tmp_path / "cores.py").write_text(
-        "from dataclasses import dataclass\n"
-        "from mstg import Transform\n"
-        "from mstg.transforms.readahead import auto_threads\n\n"
-        "@dataclass\n"
-        "class Cores(Transform):\n"
-        "    name = 'cores'\n"
-        "    pixel_format = 'gray'\n\n"
-        "    def process(self, pixels, frame):\n"
-        "        if frame.index == 0:\n"
-        "            self.emit({'threads': auto_threads()})\n"
-        "        return pixels\n")
+    cores_plugin = write_cores_plugin(tmp_path)
     cores = len(os.sched_getaffinity(0))
     for jobs, share in ((1, cores), (2, max(1, cores // 2))):
         out = tmp_path / f"j{jobs}"
         result = run_mstg("batch", str(clips / "one.mp4"), str(clips / "two.mp4"), "-j", str(jobs),
-                          "-t", f"{tmp_path}/cores.py:Cores", "-o", f"{out}/{{stem}}.mkv",
+                          "-t", cores_plugin, "-o", f"{out}/{{stem}}.mkv",
                           "--events", f"{out}/{{stem}}.jsonl")
         assert result.returncode == 0, result.stderr.decode()
         told = [json.loads(line)["threads"] for name in ("one", "two")

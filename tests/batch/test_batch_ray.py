@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from conftest import make_clip, probe, run_mstg
+from helpers import write_cores_plugin
 
 pytest.importorskip("ray", reason="the extra mstg[ray] is not installed")
 pytestmark = pytest.mark.slow
@@ -108,20 +109,9 @@ def test_an_unreachable_cluster_is_one_error_line(clips: Path, tmp_path: Path) -
 
 def test_a_ray_task_uses_the_one_cpu_it_asked_for(cluster: str, clips: Path, tmp_path: Path) -> None:
     """Each task asks Ray for one CPU, so transforms that use every core read in turn there."""
-    (tmp_path / "cores.py").write_text(
-        "from dataclasses import dataclass\n"
-        "from mstg import Transform\n"
-        "from mstg.transforms.readahead import auto_threads\n\n"
-        "@dataclass\n"
-        "class Cores(Transform):\n"
-        "    name = 'cores'\n"
-        "    pixel_format = 'gray'\n\n"
-        "    def process(self, pixels, frame):\n"
-        "        if frame.index == 0:\n"
-        "            self.emit({'threads': auto_threads()})\n"
-        "        return pixels\n")
+    cores_plugin = write_cores_plugin(tmp_path)
     out = tmp_path / "out"
-    result = run_mstg("batch", str(clips / "one.mp4"), str(clips / "two.mp4"), "-t", f"{tmp_path}/cores.py:Cores",
+    result = run_mstg("batch", str(clips / "one.mp4"), str(clips / "two.mp4"), "-t", cores_plugin,
                       "-o", f"{out}/{{stem}}.mkv", "--events", f"{out}/{{stem}}.jsonl",
                       "--engine", "ray", "--address", cluster, timeout=180)
     assert result.returncode == 0, result.stderr.decode()
