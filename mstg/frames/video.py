@@ -99,6 +99,12 @@ class VideoFrame(_Frame):
         return out
 
     # reading ------------------------------------------------------------------------------
+    @property
+    def decoded(self) -> bool:
+        """Whether the pixels are a decoder's (a file's or a stream's, in its own pixel
+        format), not an array a transform made."""
+        return self._av is not None
+
     def to_ndarray(self, format: str = "bgr24") -> np.ndarray:
         """The pixels in ``format`` (one of :data:`PIXEL_FORMATS`), converted once and cached.
 

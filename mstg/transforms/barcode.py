@@ -164,8 +164,8 @@ class Barcode(Transform):
         if self._wanted(frame):
             with self._keep_up.timed():
                 found = self.detect(_luma(frame), picture=picture)
-            if picture and not found and _has_alpha(frame.format):  # a light code drawn to go
-                found = self.detect(_over(frame.to_ndarray("bgra"), 0), picture=True)  # on dark
+            if picture and not found and _see_through(frame):  # a light code meant to go on dark
+                found = self.detect(_over(frame.to_ndarray("bgra"), 0), picture=True)
         out = self._finish(frame, found, picture)
         return [*before, out] if before else out
 
@@ -319,7 +319,7 @@ def _luma(frame: VideoFrame) -> np.ndarray:
     planes = frame.yuv_planes()
     if planes is not None:
         return planes[0]
-    if _has_alpha(frame.format):  # a code on a transparent background: read it as shown
+    if _see_through(frame):  # a code on a transparent background: read it as a viewer shows it
         return _over(frame.to_ndarray("bgra"), 255)
     even = frame.width % 2 == 0 and frame.height % 2 == 0
     if frame.format in ("bgr24", "bgra") and even:
@@ -328,6 +328,12 @@ def _luma(frame: VideoFrame) -> np.ndarray:
     # decoded pictures (rgb24 PNG, JPEG): their full-range grey, as these were read before
     # I420 conversions kept the encoder's limited range (the measured photo rates)
     return frame.to_ndarray("gray")
+
+
+def _see_through(frame: VideoFrame) -> bool:
+    """Whether ``frame`` is a file's picture that may be transparent (the BGRA arrays that
+    transforms make are opaque: they take the I420 path, shared with the drawing)."""
+    return frame.decoded and _has_alpha(frame.format)
 
 
 @functools.lru_cache(maxsize=64)

@@ -175,3 +175,18 @@ def test_pictures_with_a_transparent_background_read_as_a_viewer_shows_them(tmp_
     rows = sorted(tuple(line.split("\t")[::3]) for line in result.stdout.decode().splitlines())
     assert rows == [(str(tmp_path / "a.png"), "black on clear"), (str(tmp_path / "b.png"), "grey and alpha"),
                     (str(tmp_path / "c.webp"), "lossy webp"), (str(tmp_path / "d.png"), "for dark pages")]
+
+
+def test_a_transform_s_bgra_pixels_are_read_as_opaque() -> None:
+    """Transparency is a file's: BGRA that a transform hands on (its alpha left at 0 here) is
+    read from its colours, through the I420 conversion the drawing shares."""
+    from mstg.chain import TransformChain
+    from mstg.frames import VideoFrame
+    from mstg.transforms.barcode import Barcode
+
+    bgra = np.dstack([code_picture("made by a transform"), np.zeros((240, 320), np.uint8)])
+    events: list[dict] = []
+    chain = TransformChain([Barcode(threads=1)], on_event=events.append)
+    out = chain.push(VideoFrame.from_ndarray(bgra, format="bgra", timestamp=0, index=0)) + chain.flush()
+    assert [e["rawValue"] for e in events] == ["made by a transform"]
+    assert len(out) == 1 and out[0].format == "yuv420p"
